@@ -1,0 +1,63 @@
+import { hasCommandTopicGuard, hasResubscriptions, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../conventions/adapter.js';
+import type { PropertyValue } from '../model/types.js';
+
+/** Sends each message to the adapter that owns its topic, and each set to the adapter that owns its device. */
+export class ConventionRouter {
+  /** Filters already handed out by subscriptions() / takeNewSubscriptions(). */
+  private readonly announced = new Set<string>();
+
+  constructor(private readonly adapters: readonly ConventionAdapter[]) {}
+
+  subscriptions(): string[] {
+    const all = [...new Set(this.adapters.flatMap((a) => a.subscriptions()))];
+    for (const f of all) this.announced.add(f);
+    return all;
+  }
+
+  /**
+   * Filters to subscribe to now, within the open session: those an adapter
+   * learned since the last call (e.g. Home Assistant state topics named in a
+   * discovery config), plus already-subscribed ones an adapter wants re-sent
+   * (a new entity reading a shared topic). Call after route(); the next
+   * session's subscriptions() includes every learned filter anyway.
+   */
+  takeNewSubscriptions(): string[] {
+    const fresh = new Set<string>();
+    for (const a of this.adapters) {
+      for (const f of a.subscriptions()) {
+        if (this.announced.has(f)) continue;
+        this.announced.add(f);
+        fresh.add(f);
+      }
+      if (hasResubscriptions(a)) for (const f of a.takeResubscriptions()) fresh.add(f);
+    }
+    return [...fresh];
+  }
+
+  route(topic: string, payload: Uint8Array, retained: boolean): AdapterEvent[] {
+    for (const adapter of this.adapters) {
+      if (adapter.handles(topic)) return adapter.handleMessage(topic, payload, retained);
+    }
+    return [];
+  }
+
+  encodeSet(deviceId: string, propertyId: string, value: PropertyValue): EncodeResult {
+    const convention = deviceId.slice(0, deviceId.indexOf(':'));
+    const adapter = this.adapters.find((a) => a.convention === convention);
+    if (!adapter) return { ok: false, error: `no adapter for ${deviceId}` };
+    const result = adapter.encodeSet(deviceId, propertyId, value);
+    if (!result.ok) return result;
+    // Defence in depth: no adapter may publish to a wildcard topic or one another convention reserves.
+    const problem = topicProblem(result.command.topic);
+    if (problem !== null) return { ok: false, error: `command topic ${problem}` };
+    for (const a of this.adapters) {
+      const refusal = hasCommandTopicGuard(a) ? a.refuseCommandTopic(result.command.topic) : null;
+      if (refusal !== null) return { ok: false, error: refusal };
+    }
+    return result;
+  }
+}
+
+export function eventDeviceId(e: AdapterEvent): string {
+  return e.kind === 'device' ? e.device.id : e.deviceId;
+}

@@ -1,0 +1,55 @@
+import type { Diagnosis } from './diagnosis.js';
+
+/**
+ * Browsers hide why a WebSocket failed (every failure is close code 1006).
+ * An HTTP request to the same host and port tells the two big cases apart:
+ * something answered (so the WebSocket upgrade itself was refused: wrong
+ * path, or a proxy that blocks WebSockets) or nothing did (DNS, refused,
+ * firewall). For wss://, a plain-HTTP answer on the same port means TLS was
+ * pointed at a plain listener.
+ */
+export async function probeBroker(wsUrl: string, timeoutMs = 4000): Promise<Diagnosis> {
+  const url = new URL(wsUrl);
+  const secure = url.protocol === 'wss:';
+  const where = `${url.hostname}:${url.port || (secure ? '443' : '80')}`;
+  const answers = async (scheme: 'http:' | 'https:'): Promise<boolean> => {
+    try {
+      const probe = new URL(url.href);
+      probe.protocol = scheme;
+      await fetch(probe.href, { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (await answers(secure ? 'https:' : 'http:')) {
+    return {
+      code: 'upgrade-rejected',
+      message: `The server at ${where} answered, but refused the WebSocket upgrade on ${url.pathname || '/'}.`,
+      fix: 'Check the path (many brokers use /mqtt), and whether a proxy between here and the broker blocks WebSockets.',
+      permanent: false,
+    };
+  }
+  if (secure && (await answers('http:'))) {
+    return {
+      code: 'tls',
+      message: `${where} speaks plain HTTP, not TLS: wss:// was pointed at a plain listener.`,
+      fix: `Use ws://${where}${url.pathname} or the broker's TLS port.`,
+      permanent: false,
+    };
+  }
+  return secure
+    ? {
+        code: 'tls',
+        message: `Could not make a secure connection to ${where}.`,
+        fix: "The host name may not resolve, nothing may listen on that port, or its certificate is not trusted by this device (open https://" +
+          `${where} in the browser to check).`,
+        permanent: false,
+      }
+    : {
+        code: 'unreachable',
+        message: `Nothing answered at ${where}.`,
+        fix: 'The host name may not resolve, the broker may be down or refusing connections on that port, or this device is on another network.',
+        permanent: false,
+      };
+}

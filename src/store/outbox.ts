@@ -1,0 +1,134 @@
+import { liveQuery, type Observable } from 'dexie';
+import { baseForEdit, coalesce, type CoalesceResult } from '../model/coalesce.js';
+import {
+  IN_FLIGHT_STATES,
+  PENDING_STATES,
+  type OutboxEntry,
+  type OutboxState,
+  type PropertyValue,
+  type ReportedValue,
+} from '../model/types.js';
+import { StorageFullError, isQuotaError, type HoldfastDb } from './db.js';
+
+/** Terminal entries kept for the outbox panel's history; older ones are pruned. */
+const KEEP_TERMINAL = 200;
+const HIDDEN_STATES: readonly OutboxState[] = ['confirmed', 'cancelled'];
+
+export interface EditRequest {
+  readonly deviceId: string;
+  readonly propertyId: string;
+  readonly desired: PropertyValue;
+  /** The value the control showed, as last reported by the device. */
+  readonly reported: ReportedValue | undefined;
+}
+
+export function newCmdId(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * The durable outbox. Every write is a Dexie transaction with strict
+ * durability, so when a promise here resolves the entry is on disk.
+ * Any tab may write; only the leader's engine publishes.
+ */
+export class OutboxStore {
+  constructor(private readonly db: HoldfastDb) {}
+
+  /**
+   * Record an operator's edit, coalescing with an unsent edit of the same
+   * property. Resolves only after the transaction committed; throws
+   * StorageFullError when the disk is full (the edit is then not queued).
+   */
+  async enqueue(req: EditRequest, now = Date.now()): Promise<CoalesceResult> {
+    try {
+      return await this.db.transaction('rw', this.db.outbox, async () => {
+        const same = await this.db.outbox.where('[deviceId+propertyId]').equals([req.deviceId, req.propertyId]).toArray();
+        // An entry that was already attempted (recovered after a crash) may have reached the device:
+        // a new edit must not rewrite its intent, so it becomes an entry of its own.
+        const unsent = same.find((e) => PENDING_STATES.includes(e.state) && e.attempts === 0);
+        const inFlight = same.find((e) => IN_FLIGHT_STATES.includes(e.state));
+        const result = coalesce(unsent, {
+          cmdId: newCmdId(),
+          deviceId: req.deviceId,
+          propertyId: req.propertyId,
+          desired: req.desired,
+          base: baseForEdit(req.reported, inFlight),
+          now,
+        });
+        if (result.action !== 'noop') await this.db.outbox.put(result.entry);
+        return result;
+      });
+    } catch (err) {
+      if (isQuotaError(err)) throw new StorageFullError(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Replace an entry only if it is still the version the caller judged
+   * (same state and desired): another tab may have coalesced a new edit
+   * into it meanwhile, and that newer intent must win.
+   */
+  async transition(expected: OutboxEntry, next: OutboxEntry): Promise<boolean> {
+    if (expected.seq === undefined) throw new Error('transition needs a stored entry');
+    return this.db.transaction('rw', this.db.outbox, async () => {
+      const current = await this.db.outbox.get(expected.seq!);
+      if (!current || current.state !== expected.state || current.desired !== expected.desired || current.cmdId !== expected.cmdId) {
+        return false;
+      }
+      await this.db.outbox.put(next);
+      return true;
+    });
+  }
+
+  get(seq: number): Promise<OutboxEntry | undefined> {
+    return this.db.outbox.get(seq);
+  }
+
+  /** Entries that may still be published, in the order the operator made them. */
+  async pending(): Promise<OutboxEntry[]> {
+    const rows = await this.db.outbox.where('state').anyOf([...PENDING_STATES]).toArray();
+    return rows.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  }
+
+  inFlight(): Promise<OutboxEntry[]> {
+    return this.db.outbox.where('state').anyOf([...IN_FLIGHT_STATES]).toArray();
+  }
+
+  /** Operator acknowledged an ended entry: keep it for the record but stop showing it. */
+  async dismiss(seq: number, now = Date.now()): Promise<void> {
+    await this.db.transaction('rw', this.db.outbox, async () => {
+      const e = await this.db.outbox.get(seq);
+      if (!e) return;
+      // Dismissing a held (unverified) edit withdraws it: it must never be sent later.
+      const state: OutboxState = PENDING_STATES.includes(e.state) ? 'cancelled' : e.state;
+      await this.db.outbox.put({ ...e, state, dismissed: true, updatedAt: now, reason: state === 'cancelled' ? 'withdrawn by the operator' : e.reason });
+    });
+  }
+
+  /** Everything the operator should see: not dismissed and not quietly finished. */
+  visible(): Observable<OutboxEntry[]> {
+    return liveQuery(async () => {
+      const rows = await this.db.outbox.where('state').noneOf([...HIDDEN_STATES]).toArray();
+      return rows.filter((e) => !e.dismissed).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    });
+  }
+
+  /** Fires whenever the set of publishable entries changes, in any tab. */
+  pendingSignal(): Observable<OutboxEntry[]> {
+    return liveQuery(() => this.db.outbox.where('state').anyOf([...PENDING_STATES]).toArray());
+  }
+
+  /** Recently finished entries, so a control can show "confirmed" briefly. */
+  recent(limit = 50): Observable<OutboxEntry[]> {
+    return liveQuery(() => this.db.outbox.orderBy(':id').reverse().limit(limit).toArray());
+  }
+
+  /** Bound the table: drop the oldest terminal entries beyond KEEP_TERMINAL. */
+  async prune(): Promise<void> {
+    const terminal = await this.db.outbox.where('state').anyOf(['confirmed', 'cancelled']).primaryKeys();
+    if (terminal.length <= KEEP_TERMINAL) return;
+    const drop = terminal.sort((a, b) => a - b).slice(0, terminal.length - KEEP_TERMINAL);
+    await this.db.outbox.bulkDelete(drop);
+  }
+}

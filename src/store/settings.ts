@@ -1,0 +1,27 @@
+import type { ConnectionProfile } from '../model/profile.js';
+import type { HoldfastDb } from './db.js';
+
+/** Typed keys for the settings table. */
+export interface SettingsSchema {
+  profiles: readonly ConnectionProfile[];
+  activeProfileId: string;
+  /** MQTT version that last worked, per broker URL ('auto' learns it). */
+  protocolByBroker: Record<string, 4 | 5>;
+  /** Shown to other operators in presence; asked once. */
+  operatorName: string;
+  /** The operator answered the name question (even with "not now"). */
+  operatorNameAsked: boolean;
+}
+
+export class SettingsStore {
+  constructor(private readonly db: HoldfastDb) {}
+
+  async get<K extends keyof SettingsSchema>(key: K): Promise<SettingsSchema[K] | undefined> {
+    const row = await this.db.settings.get(key);
+    return row?.value as SettingsSchema[K] | undefined;
+  }
+
+  async set<K extends keyof SettingsSchema>(key: K, value: SettingsSchema[K]): Promise<void> {
+    await this.db.settings.put({ key, value });
+  }
+}

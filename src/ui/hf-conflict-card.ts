@@ -1,0 +1,69 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { OutboxEntry, PropertySchema } from '../model/types.js';
+import { formatValue } from '../model/values.js';
+import { EntryActionEvent } from './events.js';
+import { sharedStyles } from './shared-styles.js';
+
+/** A discarded edit: what the operator saw, what they set, and what the device shows now. */
+@customElement('hf-conflict-card')
+export class HfConflictCard extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        border: 2px solid var(--hf-warn);
+        border-radius: 8px;
+        padding: 0.75rem;
+        background: #2b2410;
+      }
+      h4 {
+        margin: 0 0 0.5rem;
+        font-size: 0.95rem;
+      }
+      ul {
+        margin: 0 0 0.75rem;
+        padding-left: 1.2rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) entry!: OutboxEntry;
+  @property({ attribute: false }) schema!: PropertySchema;
+
+  private act(action: 'reapply' | 'dismiss'): void {
+    if (this.entry.seq !== undefined) this.dispatchEvent(new EntryActionEvent(action, this.entry.seq));
+  }
+
+  override render() {
+    const { entry, schema } = this;
+    return html`
+      <section role="group" aria-label="Not sent: ${schema.name}">
+        <h4>Not sent: the device changed while you were editing</h4>
+        <ul>
+          <li>was ${formatValue(schema, entry.base.value)} when you edited</li>
+          <li>you set ${formatValue(schema, entry.desired)}</li>
+          <li>device is now ${formatValue(schema, entry.fresh ?? null)}</li>
+        </ul>
+        <div class="actions">
+          <button class="primary" @click=${() => this.act('reapply')}>Re-apply on current value</button>
+          <button @click=${() => this.act('dismiss')}>Dismiss</button>
+        </div>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-conflict-card': HfConflictCard;
+  }
+}

@@ -1,0 +1,84 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import type { ConnectionState } from '../mqtt/connection.js';
+import { ClockController } from './controllers/clock-controller.js';
+import { HubController } from './controllers/hub-controller.js';
+import { RetryEvent } from './events.js';
+import { sharedStyles } from './shared-styles.js';
+
+/** Connection state in words (a status region), never colour alone. */
+export function describeConnection(c: ConnectionState | null, hasBroker: boolean): { label: string; tone: 'ok' | 'warn' | 'bad' } {
+  if (!hasBroker) return { label: 'Not connected: no broker configured', tone: 'bad' };
+  if (!c) return { label: 'Not connected', tone: 'warn' };
+  const version = c.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
+  switch (c.status) {
+    case 'open':
+      return { label: `Connected (${version})`, tone: 'ok' };
+    case 'connecting':
+      return { label: 'Connecting…', tone: 'warn' };
+    case 'reconnecting':
+      return { label: `Reconnecting (attempt ${c.attempt})`, tone: 'warn' };
+    case 'offline':
+      return { label: 'Offline: no network', tone: 'bad' };
+    case 'failed-permanent':
+      return { label: `Not connected: ${c.lastError?.message ?? 'the broker refused'}`, tone: 'bad' };
+    case 'idle':
+      return { label: 'Not connected', tone: 'warn' };
+  }
+}
+
+@customElement('hf-connection-status')
+export class HfConnectionStatus extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      .dot {
+        width: 0.75rem;
+        height: 0.75rem;
+        border-radius: 50%;
+        flex: none;
+      }
+      .ok {
+        background: var(--hf-ok);
+      }
+      .warn {
+        background: var(--hf-warn);
+      }
+      .bad {
+        background: var(--hf-bad);
+      }
+      .detail {
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  private readonly hub = new HubController(this);
+  private readonly clock = new ClockController(this);
+
+  override render() {
+    const s = this.hub.state;
+    if (!s) return nothing;
+    const c = s.connection;
+    const { label, tone } = describeConnection(c, !!s.activeProfileId);
+    const countdown = c?.nextAttemptAt ? Math.max(0, Math.ceil((c.nextAttemptAt - this.clock.now) / 1000)) : null;
+    return html`
+      <span class="dot ${tone}" aria-hidden="true"></span>
+      <span role="status" aria-label="Connection">${label}${s.role === 'follower' ? ' (via another tab)' : ''}</span>
+      ${countdown !== null && c?.status !== 'open' ? html`<span class="detail muted">next try in ${countdown} s</span>` : nothing}
+      ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError?.fix ?? ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry</button>` : nothing}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-connection-status': HfConnectionStatus;
+  }
+}

@@ -1,0 +1,100 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { formatAge } from '../model/age.js';
+import { ClockController } from './controllers/clock-controller.js';
+import { HubController } from './controllers/hub-controller.js';
+import { RetryEvent } from './events.js';
+import { sharedStyles } from './shared-styles.js';
+import { describeConnection } from './hf-connection-status.js';
+
+const time = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour12: false });
+
+/** Why the console is (not) connected: state, counters, last error with its fix, and the last 50 events. No secrets. */
+@customElement('hf-diagnostics')
+export class HfDiagnostics extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+        margin: 0.5rem 1rem 0;
+        padding: 1rem;
+        background: var(--hf-surface);
+        border: 1px solid var(--hf-border);
+        border-radius: 8px;
+      }
+      h2 {
+        margin: 0 0 0.5rem;
+        font-size: 1rem;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.25rem 1rem;
+        margin: 0 0 1rem;
+      }
+      dt {
+        color: var(--hf-muted);
+      }
+      dd {
+        margin: 0;
+      }
+      ol {
+        margin: 0;
+        padding-left: 1.5rem;
+        max-height: 18rem;
+        overflow: auto;
+        font-family: ui-monospace, monospace;
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  private readonly hub = new HubController(this);
+  private readonly clock = new ClockController(this);
+
+  override render() {
+    const s = this.hub.state;
+    if (!s) return nothing;
+    const c = s.connection;
+    const profile = s.profiles.find((p) => p.id === s.activeProfileId);
+    return html`
+      <section aria-labelledby="diag-title">
+        <h2 id="diag-title">Connection diagnostics</h2>
+        <dl>
+          <dt>State</dt>
+          <dd>${describeConnection(c, !!profile).label}${c ? ` (${c.status}, for ${formatAge(this.clock.now - c.since).replace(' ago', '')})` : ''}</dd>
+          <dt>Broker</dt>
+          <dd>${profile ? `${profile.url}${profile.username ? ` as ${profile.username}` : ''}` : 'none configured'}</dd>
+          <dt>Client ID</dt>
+          <dd>${c?.clientId ?? '—'}</dd>
+          <dt>Protocol</dt>
+          <dd>${c?.protocolVersion === 5 ? 'MQTT 5' : c?.protocolVersion === 4 ? 'MQTT 3.1.1' : '—'}</dd>
+          <dt>Attempts since last good session</dt>
+          <dd>${c?.attempt ?? 0}</dd>
+          <dt>Sessions since start</dt>
+          <dd>${c?.sessions ?? 0}</dd>
+          <dt>Round-trip time</dt>
+          <dd>${c?.rttMs !== null && c?.rttMs !== undefined ? `${c.rttMs} ms` : '—'}</dd>
+          <dt>Last connected</dt>
+          <dd>${c?.lastConnectedAt ? `${time(c.lastConnectedAt)} (${formatAge(this.clock.now - c.lastConnectedAt)})` : 'never'}</dd>
+          <dt>Last error</dt>
+          <dd>${c?.lastError ? html`${c.lastError.message} <strong>What to do:</strong> ${c.lastError.fix}` : 'none'}</dd>
+          <dt>This tab</dt>
+          <dd>${s.role === 'leader' ? 'holds the connection' : 'follows the tab that holds the connection'}</dd>
+        </dl>
+        <button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry now</button>
+        <h2>Connection events (last ${c?.log.length ?? 0})</h2>
+        <ol aria-label="Connection events">
+          ${(c?.log ?? []).map((e) => html`<li><time datetime=${new Date(e.at).toISOString()}>${time(e.at)}</time> ${e.message}</li>`)}
+        </ol>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-diagnostics': HfDiagnostics;
+  }
+}

@@ -1,0 +1,40 @@
+import { LitElement, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { HubController } from './controllers/hub-controller.js';
+import { ProfileEvent } from './events.js';
+import { panelStyles } from './panel-styles.js';
+import { sharedStyles } from './shared-styles.js';
+
+/** The active profile has a user name and no password this session: ask for it instead of failing at the broker. */
+@customElement('hf-password-prompt')
+export class HfPasswordPrompt extends LitElement {
+  static override styles = [sharedStyles, panelStyles];
+  private readonly hub = new HubController(this);
+
+  private submit(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const password = String(new FormData(form).get('password') ?? '');
+    form.reset();
+    this.dispatchEvent(new ProfileEvent({ kind: 'password', password }));
+  }
+
+  override render() {
+    const s = this.hub.state;
+    const profile = s?.profiles.find((p) => p.id === s.activeProfileId);
+    if (!s?.needsPassword || !profile) return nothing;
+    return html`
+      <form @submit=${this.submit}>
+        <h2>Password for ${profile.username} at ${profile.name}</h2>
+        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+        <div class="actions"><button class="primary" type="submit">Connect</button></div>
+      </form>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-password-prompt': HfPasswordPrompt;
+  }
+}

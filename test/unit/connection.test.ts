@@ -1,0 +1,231 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { backoffDelay } from '../../src/mqtt/backoff.js';
+import { bannerFor } from '../../src/model/banner.js';
+
+/**
+ * The connection state machine with fake timers and a scripted mqtt.js
+ * stand-in: each connect() yields a client whose fate the test decides.
+ * (Real brokers and real network cuts are covered by the integration and
+ * browser suites; this pins down timing rules that those can't assert.)
+ */
+type Fate = { kind: 'connack-ok' } | { kind: 'socket-error' } | { kind: 'refused'; code: number };
+const fates: Fate[] = [];
+const clients: FakeClient[] = [];
+
+class FakeClient extends EventEmitter {
+  connected = false;
+  /** A stalled link: publishes leave but nothing comes back. */
+  silent = false;
+  readonly published: { topic: string; payload: string }[] = [];
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    const fate = fates.shift() ?? { kind: 'socket-error' };
+    queueMicrotask(() => {
+      if (fate.kind === 'connack-ok') {
+        this.connected = true;
+        this.emit('connect', {});
+      } else if (fate.kind === 'refused') {
+        this.emit('error', Object.assign(new Error(`Connection refused: code ${fate.code}`), { code: fate.code }));
+        this.emit('close');
+      } else {
+        this.emit('close');
+      }
+    });
+  }
+  subscribe(_t: unknown, _o: unknown, cb?: (err: Error | null, granted: { topic: string; qos: number }[]) => void): void {
+    cb?.(null, []);
+  }
+  publish(topic: string, payload: string, _o: unknown, cb?: (err?: Error) => void): void {
+    this.published.push({ topic, payload });
+    // The broker routes our heartbeat back to us (we subscribe to it), unless the link is stalled.
+    if (!this.silent && topic.includes('/heartbeat/')) queueMicrotask(() => this.emit('message', topic, new TextEncoder().encode(payload), { retain: false }));
+    cb?.();
+  }
+  end(): void {
+    this.connected = false;
+  }
+  drop(): void {
+    this.connected = false;
+    this.emit('close');
+  }
+}
+
+vi.mock('mqtt', () => ({
+  default: {
+    connect: (_url: string, options: Record<string, unknown>) => {
+      const c = new FakeClient(options);
+      clients.push(c);
+      return c;
+    },
+  },
+}));
+// The probe asks the network why a socket failed; here nothing answers.
+vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+
+const { BrokerConnection } = await import('../../src/mqtt/connection.js');
+
+function make(protocol: 'auto' | 4 | 5 = 'auto') {
+  const opened: number[] = [];
+  const closed: number[] = [];
+  const conn = new BrokerConnection(
+    { url: 'ws://broker.test:9001', clientIdPrefix: 't', keepaliveSeconds: 30, protocol, backoff: { initialMs: 500, maxMs: 30_000 }, stableAfterMs: 10_000 },
+    () => undefined,
+    { onOpen: (s) => opened.push(s), onClose: (s) => closed.push(s) },
+  );
+  return { conn, opened, closed };
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  fates.length = 0;
+  clients.length = 0;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('backoff', () => {
+  it('is full jitter under an exponential ceiling capped at 30 s', () => {
+    expect(backoffDelay(0, undefined, () => 1)).toBe(500);
+    expect(backoffDelay(3, undefined, () => 1)).toBe(4000);
+    expect(backoffDelay(50, undefined, () => 1)).toBe(30_000);
+    expect(backoffDelay(50, undefined, () => 0)).toBe(0);
+    for (let i = 0; i < 100; i++) expect(backoffDelay(i)).toBeLessThanOrEqual(30_000);
+  });
+});
+
+describe('connection state machine', () => {
+  it('never gives up: 15 failed attempts, then connects when the broker is back', async () => {
+    const { conn, opened } = make(4);
+    const statuses = new Set<string>();
+    conn.subscribeState((s) => statuses.add(s.status));
+    conn.start();
+    for (let i = 0; i < 15; i++) {
+      await flush();
+      const s = conn.state;
+      expect(s.status).toBe('reconnecting');
+      expect(s.attempt).toBe(i + 1);
+      expect(s.nextAttemptAt).not.toBeNull();
+      expect(s.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(30_000);
+      if (i === 14) fates.push({ kind: 'connack-ok' });
+      await vi.advanceTimersByTimeAsync(s.nextAttemptAt! - Date.now() + 1);
+    }
+    await flush();
+    expect(conn.state.status).toBe('open');
+    expect(conn.state.attempt).toBe(0);
+    expect(conn.state.sessions).toBe(1);
+    expect(opened).toEqual([expect.any(Number)]);
+    expect(clients.length).toBe(16);
+    expect(statuses.has('failed-permanent')).toBe(false);
+    conn.stop();
+  });
+
+  it('bad credentials are permanent: no retry storm, and Retry tries exactly once more', async () => {
+    const { conn } = make(4);
+    fates.push({ kind: 'refused', code: 4 });
+    conn.start();
+    await flush();
+    expect(conn.state.status).toBe('failed-permanent');
+    expect(conn.state.lastError?.code).toBe('bad-credentials');
+    expect(conn.state.lastError?.message).toMatch(/Bad user name or password/);
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(clients.length).toBe(1);
+    // Page events do not override a permanent failure; only the operator does.
+    conn.retryNow('the page became visible');
+    expect(clients.length).toBe(1);
+    fates.push({ kind: 'connack-ok' });
+    conn.retryNow('operator pressed Retry');
+    await flush();
+    expect(clients.length).toBe(2);
+    expect(conn.state.status).toBe('open');
+    conn.stop();
+  });
+
+  it('falls back from MQTT 5 to 3.1.1 when the broker refuses the version, and reports it learned', async () => {
+    const learned: number[] = [];
+    const conn = new BrokerConnection(
+      { url: 'ws://broker.test:9001', clientIdPrefix: 't', keepaliveSeconds: 30, protocol: 'auto', onVersionLearned: (v) => learned.push(v) },
+      () => undefined,
+      { onOpen: () => undefined, onClose: () => undefined },
+    );
+    fates.push({ kind: 'refused', code: 1 }, { kind: 'connack-ok' });
+    conn.start();
+    await flush();
+    await flush();
+    expect(clients.map((c) => c.options.protocolVersion)).toEqual([5, 4]);
+    expect(conn.state.status).toBe('open');
+    expect(conn.state.protocolVersion).toBe(4);
+    expect(learned).toEqual([4]);
+    conn.stop();
+  });
+
+  it('retries at once on the online event instead of waiting out the backoff', async () => {
+    const { conn } = make(4);
+    conn.start();
+    await flush();
+    expect(conn.state.status).toBe('reconnecting');
+    fates.push({ kind: 'connack-ok' });
+    conn.retryNow('the network came back');
+    await flush();
+    expect(conn.state.status).toBe('open');
+    conn.stop();
+  });
+
+  it('a dropped session reports onClose, then reconnects; a stable session resets the backoff', async () => {
+    const { conn, closed } = make(4);
+    fates.push({ kind: 'connack-ok' });
+    conn.start();
+    await flush();
+    await vi.advanceTimersByTimeAsync(10_001);
+    clients.at(-1)!.drop();
+    await flush();
+    expect(closed).toHaveLength(1);
+    expect(conn.state.status).toBe('reconnecting');
+    // Backoff was reset by the stable session: the first retry comes within 0.5 s.
+    expect(conn.state.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(500);
+    conn.stop();
+  });
+
+  it('the heartbeat detects a silent socket and forces a reconnect', async () => {
+    const { conn, closed } = make(4);
+    fates.push({ kind: 'connack-ok' });
+    conn.start();
+    await flush();
+    expect(conn.state.status).toBe('open');
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(conn.state.rttMs).not.toBeNull();
+    expect(closed).toHaveLength(0);
+    // Now our heartbeat never comes back (a stalled proxy keeps the socket "open").
+    clients[0]!.silent = true;
+    await vi.advanceTimersByTimeAsync(21_000);
+    expect(clients[0]!.published.some((p) => p.topic.startsWith('holdfast/heartbeat/'))).toBe(true);
+    expect(closed).toHaveLength(1);
+    expect(conn.state.log.map((l) => l.message).join('\n')).toMatch(/heartbeat timed out/);
+    expect(['reconnecting', 'open']).toContain(conn.state.status);
+    conn.stop();
+  });
+});
+
+describe('banner timing', () => {
+  const t0 = 1_000_000;
+  it('shows nothing for a blip under 2 s', () => {
+    expect(bannerFor('reconnecting', t0, t0 + 1999)).toEqual({ kind: 'none' });
+  });
+  it('shows "Reconnecting…" from 2 s to 30 s', () => {
+    expect(bannerFor('reconnecting', t0, t0 + 2000)).toEqual({ kind: 'reconnecting' });
+    expect(bannerFor('connecting', t0, t0 + 29_999)).toEqual({ kind: 'reconnecting' });
+  });
+  it('shows the offline notice after 30 s', () => {
+    expect(bannerFor('offline', t0, t0 + 30_000)).toEqual({ kind: 'offline' });
+  });
+  it('shows a permanent failure at once and nothing while open', () => {
+    expect(bannerFor('failed-permanent', t0, t0)).toEqual({ kind: 'failed' });
+    expect(bannerFor('open', null, t0 + 60_000)).toEqual({ kind: 'none' });
+  });
+});
