@@ -33,14 +33,40 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-    "connect-src 'self' ws: wss:; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; " +
-    "frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
+/**
+ * connect-src names the brokers the console may reach, and nothing else: an
+ * injected script could not send data anywhere. Each broker is listed with
+ * its WebSocket origin and the matching http(s) origin, which the console
+ * probes to tell "nothing listening" from "upgrade refused". Extra sources
+ * (other brokers, or `ws://127.0.0.1:*` for tests) come from the
+ * space-separated HOLDFAST_CSP_CONNECT.
+ */
+export function connectSources(brokers: readonly string[], extra = process.env.HOLDFAST_CSP_CONNECT ?? ''): string[] {
+  const sources = new Set<string>(["'self'"]);
+  for (const b of brokers) {
+    try {
+      const u = new URL(b);
+      if (u.protocol !== 'ws:' && u.protocol !== 'wss:') continue;
+      sources.add(`${u.protocol}//${u.host}`);
+      sources.add(`${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}`);
+    } catch {
+      // Not a URL: nothing to allow.
+    }
+  }
+  for (const s of extra.split(/\s+/)) if (s) sources.add(s);
+  return [...sources];
+}
+
+export function securityHeaders(connect: readonly string[]): Record<string, string> {
+  return {
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+      `connect-src ${connect.join(' ')}; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; ` +
+      "frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
 
 function cacheControlFor(urlPath: string): string {
   // Hashed file names never change content, so they can be cached for good.
@@ -50,9 +76,9 @@ function cacheControlFor(urlPath: string): string {
   return 'no-cache';
 }
 
-function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+function sendText(res: ServerResponse, headers: Record<string, string>, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
-    ...SECURITY_HEADERS,
+    ...headers,
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
@@ -72,6 +98,8 @@ export async function startStaticServer(opts: {
   // Resolve symlinks once so the containment check compares like with like.
   const root = await realpath(resolve(opts.root));
   const configBody = JSON.stringify(opts.config);
+  const brokerUrl = typeof opts.config.brokerUrl === 'string' ? [opts.config.brokerUrl] : [];
+  const SECURITY_HEADERS = securityHeaders(connectSources(brokerUrl));
 
   /** Map a URL path to a file inside root, or null if it escapes root or doesn't exist as a file. */
   const locate = async (urlPath: string): Promise<{ file: string; size: number; mtime: Date } | null> => {
@@ -121,18 +149,18 @@ export async function startStaticServer(opts: {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendText(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+      sendText(res, SECURITY_HEADERS, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
       return;
     }
     let urlPath: string;
     try {
       urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     } catch {
-      sendText(res, 400, 'Bad Request\n');
+      sendText(res, SECURITY_HEADERS, 400, 'Bad Request\n');
       return;
     }
     if (urlPath.includes('\0')) {
-      sendText(res, 400, 'Bad Request\n');
+      sendText(res, SECURITY_HEADERS, 400, 'Bad Request\n');
       return;
     }
 
@@ -156,13 +184,13 @@ export async function startStaticServer(opts: {
       }
       // Only extensionless paths are app routes; a missing asset is a real 404.
       if (extname(urlPath) !== '') {
-        sendText(res, 404, 'Not Found\n');
+        sendText(res, SECURITY_HEADERS, 404, 'Not Found\n');
         return;
       }
     }
     const index = await locate('/index.html');
     if (!index) {
-      sendText(res, 404, 'index.html is missing from the build; run npm run build\n');
+      sendText(res, SECURITY_HEADERS, 404, 'index.html is missing from the build; run npm run build\n');
       return;
     }
     serveFile(req, res, index, 'no-cache');
@@ -170,7 +198,7 @@ export async function startStaticServer(opts: {
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendText(res, 500, 'Internal Server Error\n');
+      if (!res.headersSent) sendText(res, SECURITY_HEADERS, 500, 'Internal Server Error\n');
       else res.destroy();
     });
   });

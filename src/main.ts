@@ -1,9 +1,12 @@
+import { offerToBench } from './bench-hooks.js';
 import { Hub } from './engine/hub.js';
 import { profileFromLink } from './model/profile.js';
 import './ui/hf-app.js';
 
 interface ServerConfig {
   brokerUrl?: string;
+  /** A custom-topic mapping the server ships (imported once, then the operator's copy rules). */
+  mapping?: unknown;
 }
 
 /** The server may preconfigure a broker (npm start does); offline, the service worker answers from cache. */
@@ -18,12 +21,18 @@ async function fetchConfig(): Promise<ServerConfig> {
 
 async function boot(): Promise<void> {
   const params = new URLSearchParams(location.search);
+  // Timing overrides for demos and tests, e.g. ?backoffMaxMs=2000&heartbeatIntervalMs=2000.
+  const num = (name: string): number | undefined => {
+    const v = Number(params.get(name));
+    return params.has(name) && Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const pick = <K extends string>(...names: K[]) =>
+    Object.fromEntries(names.flatMap((n) => (num(n) === undefined ? [] : [[n, num(n)]]))) as Partial<Record<K, number>>;
   const hub = new Hub({
-    engine: {
-      ...(params.has('quietMs') ? { quietMs: Number(params.get('quietMs')) } : {}),
-      ...(params.has('echoDeadlineMs') ? { echoDeadlineMs: Number(params.get('echoDeadlineMs')) } : {}),
-    },
+    engine: pick('quietMs', 'echoDeadlineMs'),
+    connection: pick('backoffInitialMs', 'backoffMaxMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs'),
   });
+  offerToBench(hub);
   const link = profileFromLink(params);
   const app = document.querySelector('hf-app');
   if (app) {
@@ -31,7 +40,7 @@ async function boot(): Promise<void> {
     if (link && !link.ok) app.linkError = Object.values(link.errors).join('; ');
   }
   const config = await fetchConfig();
-  await hub.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null });
+  await hub.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null, defaultMapping: config.mapping });
   addEventListener('pagehide', () => void hub.persistNow());
   if ('serviceWorker' in navigator && !import.meta.env.DEV) {
     const { registerServiceWorker } = await import('./sw-registration.js');

@@ -648,7 +648,7 @@ export class HaDiscoveryAdapter implements ConventionAdapter {
 
   constructor(opts: HaDiscoveryOptions = {}) {
     const prefix = (opts.prefix ?? 'homeassistant').replace(/\/+$/, '');
-    if (prefix === '' || /[+#\u0000]/.test(prefix)) throw new RangeError(`discovery prefix ${JSON.stringify(opts.prefix)} is not a topic prefix`);
+    if (prefix === '' || /[+#]/.test(prefix) || prefix.includes('\u0000')) throw new RangeError(`discovery prefix ${JSON.stringify(opts.prefix)} is not a topic prefix`);
     this.prefix = prefix;
     this.prefixSlash = `${prefix}/`;
     this.statusTopic = `${prefix}/status`;

@@ -51,7 +51,7 @@ type PropertyAttribute = (typeof PROPERTY_ATTRIBUTES)[number];
 
 /** A topic level usable as an id: no separators, wildcards, NUL or reserved `$`. */
 function isUsableId(id: string): boolean {
-  return id !== '' && !id.startsWith('$') && !/[/+#\u0000]/.test(id);
+  return id !== '' && !id.startsWith('$') && !/[/+#]/.test(id) && !id.includes('\u0000');
 }
 
 type Buffered = { readonly text: string; readonly retained: boolean } | { readonly error: string; readonly raw: string };
@@ -183,7 +183,7 @@ export class Homie4Adapter implements ConventionAdapter {
 
   constructor(opts: Homie4Options = {}) {
     const root = (opts.root ?? 'homie').replace(/\/+$/, '');
-    if (root === '' || /[+#\u0000]/.test(root)) throw new RangeError(`Homie root ${JSON.stringify(opts.root)} is not a topic prefix`);
+    if (root === '' || /[+#]/.test(root) || root.includes('\u0000')) throw new RangeError(`Homie root ${JSON.stringify(opts.root)} is not a topic prefix`);
     this.root = root;
     this.prefix = `${root}/`;
     this.homie5Prefix = `${root}/5/`;

@@ -78,6 +78,11 @@ export class OutboxEngine {
   handleMessage(topic: string, payload: Uint8Array, retained: boolean): void {
     const at = Date.now();
     const events = this.router.route(topic, payload, retained);
+    // Discovery (e.g. a Home Assistant config) can name new state topics: subscribe to them in this session.
+    const extra = this.router.takeNewSubscriptions();
+    if (extra.length > 0 && this.connection && this.session !== null) {
+      this.connection.subscribe(extra).catch((err: unknown) => console.warn('Holdfast: subscribe failed', err));
+    }
     if (events.length === 0) return;
     const batch: TimedEvent[] = [];
     for (const event of events) {

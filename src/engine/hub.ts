@@ -1,4 +1,4 @@
-import { Homie5Adapter } from '../conventions/homie5.js';
+import { MappedAdapter, parseMapping, type MappingFile } from '../conventions/mapped.js';
 import type { CoalesceResult } from '../model/coalesce.js';
 import type { PresenceInfo } from '../model/presence.js';
 import { validateProfile, type ConnectionProfile, type ProfileErrors, type ProfileInput } from '../model/profile.js';
@@ -37,7 +37,13 @@ export interface HubState {
   readonly presence: readonly PresenceInfo[];
   readonly operatorName: string;
   readonly operatorNameAsked: boolean;
+  /** Imported custom-topic mapping, if any. */
+  readonly mapping: MappingFile | null;
+  /** Home Assistant discovery prefix. */
+  readonly haPrefix: string;
 }
+
+export type ImportMappingResult = { readonly ok: true; readonly devices: number } | { readonly ok: false; readonly errors: readonly string[] };
 
 type ChannelMessage =
   | { readonly type: 'events'; readonly batch: readonly TimedEvent[] }
@@ -48,14 +54,25 @@ type ChannelMessage =
   | { readonly type: 'retry' }
   /** The active profile changed; a session-only password travels with it (same-origin tabs only). */
   | { readonly type: 'profile-changed'; readonly password?: string }
-  | { readonly type: 'editing'; readonly editing: Editing; readonly name: string };
+  | { readonly type: 'editing'; readonly editing: Editing; readonly name: string }
+  /** The mapping or discovery prefix changed: the leader rebuilds its adapters. */
+  | { readonly type: 'conventions-changed' };
 
 const CHANNEL = 'holdfast';
 const LEADER_LOCK = 'holdfast-leader';
 
+/** Connection timing; the defaults suit a shift, tests and demos shorten them. */
+export interface ConnectionTuning {
+  readonly backoffInitialMs?: number;
+  readonly backoffMaxMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+}
+
 export interface HubOptions {
   readonly dbName?: string;
   readonly engine?: Partial<EngineOptions>;
+  readonly connection?: ConnectionTuning;
 }
 
 export type SaveProfileResult = { readonly ok: true; readonly profile: ConnectionProfile } | { readonly ok: false; readonly errors: ProfileErrors };
@@ -79,6 +96,7 @@ export class Hub {
   private readonly cleanups: Array<() => void> = [];
   private disposed = false;
   private readonly engineOptions: EngineOptions;
+  private readonly tuning: ConnectionTuning;
   /** Passwords typed this session and not saved, by profile id. Never persisted, never logged. */
   private readonly sessionPasswords = new Map<string, string>();
   private pendingEvents: TimedEvent[] = [];
@@ -93,6 +111,7 @@ export class Hub {
     // Only the leader writes the status cache, so tabs don't fight over it.
     this.status = new StatusStore(this.db, { persist: false });
     this.engineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options.engine };
+    this.tuning = options.connection ?? {};
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
     this.stateValue = {
       role: 'starting',
@@ -108,6 +127,8 @@ export class Hub {
       presence: [],
       operatorName: '',
       operatorNameAsked: false,
+      mapping: null,
+      haPrefix: 'homeassistant',
     };
   }
 
@@ -135,7 +156,7 @@ export class Hub {
    * `defaultBrokerUrl` (from the server's config) seeds the first profile;
    * `link` is a profile from a provisioning link.
    */
-  async start(opts: { defaultBrokerUrl?: string | null; link?: Omit<ConnectionProfile, 'id'> | null } = {}): Promise<void> {
+  async start(opts: { defaultBrokerUrl?: string | null; link?: Omit<ConnectionProfile, 'id'> | null; defaultMapping?: unknown } = {}): Promise<void> {
     await this.status.load();
     this.cleanups.push(this.status.subscribe((devices) => this.set({ devices })));
     const sub = this.outboxStore.visible().subscribe({
@@ -175,6 +196,7 @@ export class Hub {
       operatorName: (await this.settings.get('operatorName')) ?? '',
       operatorNameAsked: (await this.settings.get('operatorNameAsked')) ?? false,
     });
+    await this.loadConventions(opts.defaultMapping);
     await this.refreshNeedsPassword();
 
     if (this.channel) {
@@ -214,14 +236,29 @@ export class Hub {
 
   private async becomeLeader(): Promise<void> {
     this.set({ role: 'leader' });
-    const { Leader } = await import('./leader.js');
+    // The status cache becomes ours to persist.
+    this.status.enablePersistence();
+    await this.startLeader();
+    const sub = this.outboxStore.pendingSignal().subscribe({ next: () => this.leader?.kick() });
+    this.cleanups.push(() => sub.unsubscribe());
+  }
+
+  /** (Re)build the leader with the current conventions; a rebuild reconnects and re-reads all status. */
+  private async startLeader(): Promise<void> {
+    this.leader?.stop();
+    this.leader = null;
+    // The leader's code (mqtt.js, every convention adapter) loads only in the tab that needs it.
+    const [{ Leader }, { createAdapters }] = await Promise.all([import('./leader.js'), import('../conventions/registry.js')]);
     if (this.disposed) return;
+    const { mapping, haPrefix } = this.stateValue;
+    const adapters = createAdapters({ haPrefix, ...(mapping ? { mapping } : {}) });
     this.leader = new Leader({
       outbox: this.outboxStore,
       status: this.status,
       settings: this.settings,
-      router: new ConventionRouter([new Homie5Adapter()]),
+      router: new ConventionRouter(adapters),
       engineOptions: this.engineOptions,
+      tuning: this.tuning,
       onConnection: (state) => {
         this.set({ connection: state });
         this.channel?.postMessage({ type: 'connection', state } satisfies ChannelMessage);
@@ -232,12 +269,66 @@ export class Hub {
         this.channel?.postMessage({ type: 'presence', others } satisfies ChannelMessage);
       },
     });
-    // The status cache becomes ours to persist.
-    this.status.enablePersistence();
+    // Mapped devices are known from the mapping itself, before they publish anything.
+    const at = Date.now();
+    const known = adapters.flatMap((a) => (a instanceof MappedAdapter ? a.deviceEvents() : []));
+    if (known.length > 0) {
+      const batch = known.map((event) => ({ at, event }));
+      this.status.apply(batch);
+      this.broadcastEvents(batch);
+    }
     this.leader.setPresence({ name: this.stateValue.operatorName, editing: this.editing });
     await this.connectLeader();
-    const sub = this.outboxStore.pendingSignal().subscribe({ next: () => this.leader?.kick() });
-    this.cleanups.push(() => sub.unsubscribe());
+  }
+
+  private async loadConventions(defaultMapping: unknown): Promise<void> {
+    let stored = await this.settings.get('mapping');
+    if (stored === undefined && defaultMapping !== undefined) {
+      // The hosting server may ship a mapping (npm start ships the incident's VP4 example).
+      const parsed = parseMapping(defaultMapping);
+      if (parsed.ok) {
+        stored = parsed.mapping;
+        await this.settings.set('mapping', stored);
+      }
+    }
+    const checked = stored ? parseMapping(stored) : null;
+    this.set({ mapping: checked?.ok ? checked.mapping : null, haPrefix: (await this.settings.get('haPrefix')) ?? 'homeassistant' });
+  }
+
+  /** Import a custom-topic mapping (pasted or from a file); nothing changes unless it is valid. */
+  async importMapping(text: string): Promise<ImportMappingResult> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      return { ok: false, errors: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+    const parsed = parseMapping(json);
+    if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    await this.settings.set('mapping', parsed.mapping);
+    this.set({ mapping: parsed.mapping });
+    await this.applyConventionsChange();
+    return { ok: true, devices: parsed.mapping.devices.length };
+  }
+
+  async removeMapping(): Promise<void> {
+    await this.db.settings.delete('mapping');
+    this.set({ mapping: null });
+    await this.applyConventionsChange();
+  }
+
+  async setHaPrefix(prefix: string): Promise<{ ok: true } | { ok: false; error: string }> {
+    const p = prefix.trim();
+    if (!p || /[#+]/.test(p) || p.includes('\0') || p.startsWith('/') || p.endsWith('/')) return { ok: false, error: 'Use a topic prefix without wildcards or leading/trailing "/", e.g. homeassistant' };
+    await this.settings.set('haPrefix', p);
+    this.set({ haPrefix: p });
+    await this.applyConventionsChange();
+    return { ok: true };
+  }
+
+  private async applyConventionsChange(): Promise<void> {
+    if (this.leader) await this.startLeader();
+    else this.channel?.postMessage({ type: 'conventions-changed' } satisfies ChannelMessage);
   }
 
   private async connectLeader(): Promise<void> {
@@ -298,6 +389,10 @@ export class Hub {
       }
       case 'editing':
         this.leader?.setPresence({ name: msg.name, editing: msg.editing });
+        break;
+      case 'conventions-changed':
+        await this.loadConventions(undefined);
+        if (this.leader) await this.startLeader();
         break;
     }
   }

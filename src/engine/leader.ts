@@ -5,6 +5,7 @@ import type { OutboxStore } from '../store/outbox.js';
 import type { SettingsStore } from '../store/settings.js';
 import type { StatusStore, TimedEvent } from '../store/status.js';
 import { OutboxEngine, type EngineOptions } from './engine.js';
+import type { ConnectionTuning } from './hub.js';
 import type { ConventionRouter } from './router.js';
 
 export interface LeaderDeps {
@@ -13,6 +14,7 @@ export interface LeaderDeps {
   readonly settings: SettingsStore;
   readonly router: ConventionRouter;
   readonly engineOptions: EngineOptions;
+  readonly tuning: ConnectionTuning;
   readonly presenceBase?: string;
   readonly onConnection: (state: ConnectionState) => void;
   readonly onEvents: (batch: readonly TimedEvent[]) => void;
@@ -52,6 +54,7 @@ export class Leader {
     const url = profile.url;
     const remembered = (await this.deps.settings.get('protocolByBroker')) ?? {};
     const presenceBase = this.presenceBase;
+    const t = this.deps.tuning;
     const connection = new BrokerConnection(
       {
         url,
@@ -64,6 +67,9 @@ export class Leader {
         onVersionLearned: (version) => {
           if (remembered[url] !== version) void this.deps.settings.set('protocolByBroker', { ...remembered, [url]: version });
         },
+        ...(t.backoffInitialMs || t.backoffMaxMs ? { backoff: { initialMs: t.backoffInitialMs ?? 500, maxMs: t.backoffMaxMs ?? 30_000 } } : {}),
+        ...(t.heartbeatIntervalMs ? { heartbeatIntervalMs: t.heartbeatIntervalMs } : {}),
+        ...(t.heartbeatTimeoutMs ? { heartbeatTimeoutMs: t.heartbeatTimeoutMs } : {}),
         // The broker clears our presence if we vanish without saying goodbye.
         will: (clientId) => ({ topic: presenceTopic(presenceBase, clientId), payload: '', retain: true }),
       },

@@ -324,7 +324,7 @@ export class BrokerConnection {
     client.on('error', (err: Error & { code?: number | string }) => {
       if (session !== this.session) return;
       if (typeof err.code === 'number' && /refused/i.test(err.message)) {
-        reason = diagnoseConnack(err.code, this.options.url);
+        reason = diagnoseConnack(err.code, this.options.url, !!this.options.username);
         if (reason.code === 'protocol-version' && this.version === 5 && this.options.protocol === 'auto') {
           // An MQTT 3.1.1-only broker (e.g. aedes): fall back at once; onVersionLearned remembers it.
           this.version = 4;

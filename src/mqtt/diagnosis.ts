@@ -12,6 +12,7 @@ export interface Diagnosis {
     | 'session-taken-over'
     | 'closed-by-broker'
     | 'bad-url'
+    | 'blocked-by-policy'
     | 'unknown';
   readonly message: string;
   readonly fix: string;
@@ -20,7 +21,7 @@ export interface Diagnosis {
 }
 
 /** CONNACK codes: MQTT 3.1.1 return codes (1–5) and MQTT 5 reason codes (≥ 0x80). */
-export function diagnoseConnack(code: number, url: string): Diagnosis {
+export function diagnoseConnack(code: number, url: string, withCredentials = false): Diagnosis {
   switch (code) {
     case 1:
     case 0x84:
@@ -37,7 +38,10 @@ export function diagnoseConnack(code: number, url: string): Diagnosis {
       return { code: 'bad-credentials', message: 'Bad user name or password.', fix: 'Check the user name and password in the connection profile, then press Retry.', permanent: true };
     case 5:
     case 0x87:
-      return { code: 'not-authorized', message: 'This user is not authorized to connect.', fix: "Ask the broker's administrator for access, then press Retry.", permanent: true };
+      // Many brokers (Mosquitto among them) answer a wrong password with "not authorized".
+      return withCredentials
+        ? { code: 'bad-credentials', message: 'Bad user name or password, or this user may not connect.', fix: 'Check the user name and password in the connection profile, then press Retry.', permanent: true }
+        : { code: 'not-authorized', message: 'This broker does not allow anonymous connections.', fix: 'Enter a user name and password in the connection profile, then press Retry.', permanent: true };
     default:
       return { code: 'unknown', message: `The broker refused the connection (code ${code}).`, fix: 'Holdfast keeps retrying.', permanent: false };
   }

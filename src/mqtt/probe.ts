@@ -12,6 +12,14 @@ export async function probeBroker(wsUrl: string, timeoutMs = 4000): Promise<Diag
   const url = new URL(wsUrl);
   const secure = url.protocol === 'wss:';
   const where = `${url.hostname}:${url.port || (secure ? '443' : '80')}`;
+  if (await blockedByPolicy(url)) {
+    return {
+      code: 'blocked-by-policy',
+      message: `This console's Content Security Policy does not allow connections to ${where}.`,
+      fix: 'Ask the administrator of the server hosting Holdfast to add the broker to its connect-src (for npm start: HOLDFAST_CSP_CONNECT="ws://host:port").',
+      permanent: true,
+    };
+  }
   const answers = async (scheme: 'http:' | 'https:'): Promise<boolean> => {
     try {
       const probe = new URL(url.href);
@@ -52,4 +60,29 @@ export async function probeBroker(wsUrl: string, timeoutMs = 4000): Promise<Diag
         fix: 'The host name may not resolve, the broker may be down or refusing connections on that port, or this device is on another network.',
         permanent: false,
       };
+}
+
+/** Whether this page's CSP forbids the broker origin (the browser then hides everything else). */
+async function blockedByPolicy(url: URL): Promise<boolean> {
+  if (typeof document === 'undefined') return false;
+  return new Promise<boolean>((resolve) => {
+    let blocked = false;
+    const onViolation = (e: SecurityPolicyViolationEvent): void => {
+      if (e.effectiveDirective === 'connect-src' && e.blockedURI.startsWith(`${url.protocol}//${url.host}`)) blocked = true;
+    };
+    document.addEventListener('securitypolicyviolation', onViolation);
+    try {
+      // Constructing a WebSocket to a forbidden origin reports a violation (and fails) at once.
+      const ws = new WebSocket(url.href, 'mqtt');
+      ws.onopen = () => ws.close();
+      ws.onerror = () => undefined;
+    } catch {
+      blocked = true;
+    }
+    // Violation events are queued as tasks: give them a moment to arrive.
+    setTimeout(() => {
+      document.removeEventListener('securitypolicyviolation', onViolation);
+      resolve(blocked);
+    }, 100);
+  });
 }

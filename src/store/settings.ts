@@ -1,3 +1,4 @@
+import type { MappingFile } from '../conventions/mapped.js';
 import type { ConnectionProfile } from '../model/profile.js';
 import type { HoldfastDb } from './db.js';
 
@@ -11,6 +12,9 @@ export interface SettingsSchema {
   operatorName: string;
   /** The operator answered the name question (even with "not now"). */
   operatorNameAsked: boolean;
+  /** Custom-topic mapping (checked by parseMapping before it is stored). */
+  mapping: MappingFile;
+  haPrefix: string;
 }
 
 export class SettingsStore {

@@ -8,6 +8,7 @@ import { EditEvent, EditingEvent, EntryActionEvent, OperatorNameEvent, ProfileEv
 import { sharedStyles } from './shared-styles.js';
 import './hf-connection-banner.js';
 import './hf-connection-status.js';
+import './hf-conventions.js';
 import './hf-device-list.js';
 import './hf-device-panel.js';
 import './hf-diagnostics.js';
@@ -205,7 +206,7 @@ export class HfApp extends LitElement {
       <hf-link-prompt></hf-link-prompt>
       <hf-password-prompt></hf-password-prompt>
       <hf-connection-banner></hf-connection-banner>
-      ${panel === 'connection' ? html`<hf-profiles></hf-profiles>` : nothing}
+      ${panel === 'connection' ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions>` : nothing}
       ${panel === 'outbox' ? html`<hf-outbox-panel></hf-outbox-panel>` : nothing}
       ${panel === 'diagnostics' ? html`<hf-diagnostics></hf-diagnostics>` : nothing}
       <div class="layout">

@@ -1,9 +1,51 @@
-import { LitElement, css, html, nothing } from 'lit';
+import type { virtualize as virtualizeDirective } from '@lit-labs/virtualizer/virtualize.js';
+import { LitElement, css, html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { DeviceView } from '../store/status.js';
 import { AVAILABILITY_TEXT } from './availability.js';
 import { HubController } from './controllers/hub-controller.js';
 import { SelectDeviceEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
+
+/** Longer lists only render the rows in view; short ones render plainly (and behave exactly as before). */
+export const VIRTUALIZE_AFTER = 30;
+const collator = new Intl.Collator();
+
+export interface Virtualizer {
+  readonly virtualize: typeof virtualizeDirective;
+  /** The flow layout, passed explicitly so the virtualizer never fetches its default one itself. */
+  readonly layout: ReturnType<typeof import('@lit-labs/virtualizer/layouts/flow.js').flow>;
+}
+
+let virtualizerModule: Virtualizer | 'failed' | null = null;
+let virtualizerLoading: Promise<void> | null = null;
+
+/**
+ * The virtualizer (~10 KB gzip) is fetched only once some list is long, so
+ * small installations never load it. Until it is here (null) callers render
+ * the first VIRTUALIZE_AFTER items plainly, which fills the screen: the first
+ * paint of a large installation doesn't wait for the chunk either. If it
+ * cannot load at all ('failed'), they render everything plainly.
+ */
+export function loadVirtualizer(host: ReactiveElement): Virtualizer | 'failed' | null {
+  if (virtualizerModule) return virtualizerModule;
+  virtualizerLoading ??= Promise.all([import('@lit-labs/virtualizer/virtualize.js'), import('@lit-labs/virtualizer/layouts/flow.js')]).then(
+    ([v, f]) => {
+      virtualizerModule = { virtualize: v.virtualize, layout: f.flow() };
+    },
+    (err: unknown) => {
+      console.warn('Holdfast: could not load the list virtualizer; rendering long lists in full', err);
+      virtualizerModule = 'failed';
+    },
+  );
+  void virtualizerLoading.then(() => host.requestUpdate());
+  return null;
+}
+
+/** Same order as hf-app's device choice (localeCompare with the default locale), without a collator per call. */
+export function sortDevices(devices: Iterable<DeviceView>): DeviceView[] {
+  return [...devices].sort((a, b) => collator.compare(a.schema?.name ?? a.id, b.schema?.name ?? b.id));
+}
 
 @customElement('hf-device-list')
 export class HfDeviceList extends LitElement {
@@ -19,6 +61,14 @@ export class HfDeviceList extends LitElement {
         padding: 0;
         display: grid;
         gap: 0.5rem;
+      }
+      /* Virtualized: its own scroller (rows are positioned absolutely, so margins replace the grid gap). */
+      ul.long {
+        height: min(70vh, 48rem);
+      }
+      ul.long > li {
+        width: 100%;
+        margin: 0 0 0.5rem;
       }
       button {
         width: 100%;
@@ -50,25 +100,63 @@ export class HfDeviceList extends LitElement {
 
   @property({ attribute: false }) selectedId: string | null = null;
   private readonly hub = new HubController(this);
+  /**
+   * The virtualizer's items. Kept as the same array while the order is
+   * unchanged: a new array makes it re-lay out asynchronously, while the same
+   * one lets a status change re-render the visible rows in this update.
+   */
+  private ids: string[] = [];
+
+  private stableIds(devices: readonly DeviceView[]): string[] {
+    const same = devices.length === this.ids.length && devices.every((d, i) => d.id === this.ids[i]);
+    if (!same) this.ids = devices.map((d) => d.id);
+    return this.ids;
+  }
+
+  private renderItem(d: DeviceView, position?: { index: number; size: number }): TemplateResult {
+    return html`<li aria-posinset=${position ? position.index + 1 : nothing} aria-setsize=${position ? position.size : nothing}>
+      <button aria-current=${d.id === this.selectedId ? 'true' : 'false'} @click=${() => this.dispatchEvent(new SelectDeviceEvent(d.id))}>
+        <span class="name">${d.schema?.name ?? d.id}</span>
+        <span class="state muted">${AVAILABILITY_TEXT[d.availability]}</span>
+        ${d.error ? html`<span class="error">Error: ${d.error}</span>` : nothing}
+      </button>
+    </li>`;
+  }
 
   override render() {
     const s = this.hub.state;
     if (!s) return nothing;
-    const devices = [...s.devices.values()].sort((a, b) => (a.schema?.name ?? a.id).localeCompare(b.schema?.name ?? b.id));
+    const devices = sortDevices(s.devices.values());
+    const v = devices.length > VIRTUALIZE_AFTER ? loadVirtualizer(this) : 'failed';
+    let list: TemplateResult;
+    if (v !== 'failed') {
+      // Only rows in view are in the DOM, so each says where it sits in the whole list.
+      const size = devices.length;
+      list = v
+        ? html`<ul class="long">
+            ${v.virtualize({
+              items: this.stableIds(devices),
+              keyFunction: (id: string) => id,
+              renderItem: (id: string, index: number) => {
+                const d = s.devices.get(id);
+                return d ? this.renderItem(d, { index, size }) : html`<li></li>`;
+              },
+              layout: v.layout,
+              scroller: true,
+            })}
+          </ul>`
+        : html`<ul>
+            ${devices.slice(0, VIRTUALIZE_AFTER).map((d, index) => this.renderItem(d, { index, size }))}
+          </ul>`;
+    } else {
+      list = html`<ul>
+        ${devices.map((d) => this.renderItem(d))}
+      </ul>`;
+    }
     return html`
       <nav aria-label="Devices">
         <h2>Devices</h2>
-        <ul>
-          ${devices.map(
-            (d) => html`<li>
-              <button aria-current=${d.id === this.selectedId ? 'true' : 'false'} @click=${() => this.dispatchEvent(new SelectDeviceEvent(d.id))}>
-                <span class="name">${d.schema?.name ?? d.id}</span>
-                <span class="state muted">${AVAILABILITY_TEXT[d.availability]}</span>
-                ${d.error ? html`<span class="error">Error: ${d.error}</span>` : nothing}
-              </button>
-            </li>`,
-          )}
-        </ul>
+        ${list}
       </nav>
     `;
   }

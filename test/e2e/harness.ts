@@ -5,6 +5,9 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 
 export { expect };
 
+// The static server's CSP lists only the brokers it knows; tests reach brokers through proxies on random loopback ports.
+process.env.HOLDFAST_CSP_CONNECT = 'ws://127.0.0.1:* http://127.0.0.1:*';
+
 /**
  * Worker-scoped option: which broker the stack runs. playwright.config.ts sets
  * it per project (`aedes`, `mosquitto`), so every spec runs against both:
@@ -30,8 +33,11 @@ export interface Console {
   sets(propertyId?: string): { topic: string; payload: string }[];
   /** Resolves once every publish the broker routed so far is visible to sets(). */
   settle(): Promise<void>;
-  /** First visit in a fresh browser profile: follow the provisioning link and accept its new broker. */
-  open(page: Page): Promise<void>;
+  /**
+   * First visit in a fresh browser profile: follow the provisioning link and accept its new broker.
+   * `query` adds settings such as "&backoffMaxMs=1000".
+   */
+  open(page: Page, query?: string): Promise<void>;
 }
 
 export const test = base.extend<{ hf: Console }, HarnessWorkerOptions>({
@@ -45,8 +51,8 @@ export const test = base.extend<{ hf: Console }, HarnessWorkerOptions>({
       stack.broker.publishes
         .filter((p) => p.topic.endsWith('/set') && (!propertyId || p.topic.endsWith(`/${propertyId}/set`)))
         .map((p) => ({ topic: p.topic, payload: p.payload }));
-    const open = async (page: Page): Promise<void> => {
-      await page.goto(url);
+    const open = async (page: Page, query = ''): Promise<void> => {
+      await page.goto(url + query);
       await page.getByRole('button', { name: 'Add and connect' }).click();
     };
     await use({ stack, proxy, url, brokerKind, sets, settle: () => stack.broker.settle(), open });

@@ -32,6 +32,8 @@ export interface FaultProxy {
   pass(): void;
   /** Connections the proxy currently holds (either side still open). */
   connectionCount(): number;
+  /** Connections accepted since start (refused ones included): counts retry attempts. */
+  totalConnections(): number;
   close(): Promise<void>;
 }
 
@@ -88,7 +90,9 @@ export async function startFaultProxy(opts: {
     pairs.delete(p);
   };
 
+  let accepted = 0;
   const server = createServer((client) => {
+    accepted++;
     if (mode === 'refuse') {
       // RST rather than FIN: the closest thing to "connection refused" once accepted.
       client.resetAndDestroy();
@@ -157,6 +161,7 @@ export async function startFaultProxy(opts: {
       }
     },
     connectionCount: () => pairs.size,
+    totalConnections: () => accepted,
     close() {
       proxy.drop();
       return new Promise<void>((resolve) => server.close(() => { resolve(); }));

@@ -86,14 +86,18 @@ const LOG_LIMIT = 1 << 20;
  * Mosquitto runs under a tiny shell that holds the write end of a pipe from
  * this process on its stdin. When this process dies in any way (even
  * SIGKILL from a test runner's timeout), the pipe closes and the shell
- * stops the broker, so no broker outlives its test.
+ * stops the broker and removes its temp dir ($HOLDFAST_MOSQUITTO_DIR), so no
+ * broker outlives its test.
  */
 const WATCHDOG = [
   'exec 3<&0',
   '"$@" </dev/null 3<&- &',
   'child=$!',
   'echo "$child"',
-  '( while read -r _ <&3; do :; done; kill -CONT "$child"; kill -TERM "$child"; sleep 2; kill -KILL "$child" ) >/dev/null 2>&1 &',
+  '( while read -r _ <&3; do :; done',
+  '  kill -CONT "$child"; kill -TERM "$child"',
+  '  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 "$child" || break; sleep 0.1; done',
+  '  kill -KILL "$child"; rm -rf "$HOLDFAST_MOSQUITTO_DIR" ) >/dev/null 2>&1 &',
   'watchdog=$!',
   'wait "$child"',
   'code=$?',
@@ -101,8 +105,9 @@ const WATCHDOG = [
   'exit "$code"',
 ].join('\n');
 
-/** Broker pids to kill if this process exits without stop() (a failed test, Ctrl-C). */
+/** Brokers to kill, and their temp dirs to remove, if this process exits without stop(). */
 const live = new Set<number>();
+const dirs = new Set<string>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
@@ -115,6 +120,7 @@ function installExitHook(): void {
         // Already gone.
       }
     }
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -219,12 +225,17 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   installExitHook();
   const bin = findExecutable('mosquitto', 'HOLDFAST_MOSQUITTO', ['/usr/sbin', '/usr/local/sbin', '/opt/homebrew/sbin']);
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-mosquitto-'));
+  dirs.add(dir);
+  const removeDir = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
+  };
   const tcpPort = opts.port ? opts.port : await freePort();
   let conf: string;
   try {
     conf = writeConfig(dir, tcpPort);
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw err;
   }
 
@@ -240,7 +251,10 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
   let paused = false;
 
   const launch = async (): Promise<void> => {
-    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'mosquitto', bin, '-c', conf], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, 'mosquitto', bin, '-c', conf], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, HOLDFAST_MOSQUITTO_DIR: dir },
+    });
     proc = child;
     let exitInfo: string | null = null;
     exited = new Promise<void>((resolve) => {
@@ -323,7 +337,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
     await launch();
   } catch (err) {
     await halt();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw err;
   }
 
@@ -332,7 +346,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
     bridge = await startWsBridge({ targetHost: HOST, targetPort: tcpPort, port: opts.wsPort ?? 0 });
   } catch (err) {
     await halt();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw err;
   }
 
@@ -351,7 +365,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
       stopping ??= (async () => {
         await bridge.close();
         await halt();
-        rmSync(dir, { recursive: true, force: true });
+        removeDir();
       })();
       return stopping;
     },
