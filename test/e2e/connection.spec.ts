@@ -53,7 +53,7 @@ test.describe('connection management', () => {
     try {
       await hf.open(page);
       await expectConnected(page);
-      await page.getByRole('button', { name: 'Connection' }).click();
+      await page.getByRole('button', { name: 'Connection', exact: true }).click();
       await page.getByRole('button', { name: 'Add a connection' }).click();
       await page.getByRole('textbox', { name: 'Broker URL' }).fill(`ws://127.0.0.1:${port}/wrong-path`);
       await page.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -137,7 +137,7 @@ test.describe('connection management', () => {
   test('profiles: share as a link and QR code; the link asks before connecting to a new host', async ({ page, browser, hf }) => {
     await hf.open(page);
     await expectConnected(page);
-    await page.getByRole('button', { name: 'Connection' }).click();
+    await page.getByRole('button', { name: 'Connection', exact: true }).click();
     const profiles = page.getByRole('region', { name: 'Connections' });
     await expect(profiles.getByRole('listitem')).toHaveCount(2);
     const active = profiles.getByRole('listitem').filter({ hasText: '(active)' });

@@ -44,7 +44,7 @@ test.describe('foundation: vp4 over the embedded broker', () => {
 
   test('a bad broker URL gets a clear error', async ({ page, hf }) => {
     await hf.open(page);
-    await page.getByRole('button', { name: 'Connection' }).click();
+    await page.getByRole('button', { name: 'Connection', exact: true }).click();
     await page.getByRole('button', { name: 'Add a connection' }).click();
     await page.getByRole('textbox', { name: 'Broker URL' }).fill('mqtt://10.0.0.1:1883');
     await page.getByRole('textbox', { name: 'Client-ID prefix' }).fill('bad prefix!');

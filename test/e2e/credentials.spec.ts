@@ -5,7 +5,7 @@ test.describe('credentials (Mosquitto with a password file)', () => {
   test.skip(({ brokerKind }) => brokerKind !== 'mosquitto', 'aedes here has no password file');
 
   async function addProfile(page: import('@playwright/test').Page, url: string, username: string, password: string, remember: boolean) {
-    await page.getByRole('button', { name: 'Connection' }).click();
+    await page.getByRole('button', { name: 'Connection', exact: true }).click();
     await page.getByRole('button', { name: 'Add a connection' }).click();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`${username} login`);
     await page.getByRole('textbox', { name: 'Broker URL' }).fill(url);

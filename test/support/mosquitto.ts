@@ -45,6 +45,10 @@ export const CONSOLE_WRITABLE_TOPICS = [
   'homie/5/+/genlock/+/set',
   'homie/5/+/output/+/set',
   'homie/5/+/system/+/set',
+  // The other simulated conventions: Homie 3/4 sets, the ESPHome-style fan's commands, the mapped VP4's actions.
+  'homie/+/+/+/set',
+  'esp-fan/+/+/command',
+  'cy-vp4/videoproc/action/#',
   'holdfast/#',
 ] as const;
 
@@ -95,6 +99,8 @@ const WATCHDOG = [
   'child=$!',
   'echo "$child"',
   '( while read -r _ <&3; do :; done',
+  // From here on, ignore the main shell's "kill $watchdog": the broker's exit must not cut the cleanup short.
+  "  trap '' TERM",
   '  kill -CONT "$child"; kill -TERM "$child"',
   '  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 "$child" || break; sleep 0.1; done',
   '  kill -KILL "$child"; rm -rf "$HOLDFAST_MOSQUITTO_DIR" ) >/dev/null 2>&1 &',

@@ -1,0 +1,116 @@
+/* global window, performance, customElements, PerformanceObserver */
+// Injected by bench/run.ts into Holdfast pages before they load (CDP init
+// script, so the app's CSP does not apply). The app hands over its Hub when
+// the URL has ?bench (src/bench-hooks.ts); everything else is measured here by
+// wrapping the Hub's own store instances, so src carries no timing code.
+(() => {
+  const probe = {
+    hub: null,
+    longtasks: [],
+    /** performance.now() of each transition to "open" (CONNACK). */
+    connectedAt: [],
+    /** Value events routed into the status store since the last reset. */
+    values: 0,
+    firstValueEventAt: null,
+    lastValueEventAt: null,
+    /** Distinct device+property keys that reported since the last reset, and when each device last reported. */
+    keys: new Set(),
+    deviceLastAt: new Map(),
+    /** Latest arrival per device+property while sampling, for the arrival-to-DOM delay. */
+    sampling: false,
+    arrivals: new Map(),
+    domDelays: [],
+    /** When the first control rendered a reported value (first paint of the last-known state). */
+    firstRenderedValueAt: null,
+    /** Outbox: when each entry was first decided (after its latest re-queue), and every entry's latest state. */
+    decidedAt: new Map(),
+    states: new Map(),
+
+    reset() {
+      this.values = 0;
+      this.firstValueEventAt = this.lastValueEventAt = null;
+      this.keys.clear();
+      this.deviceLastAt.clear();
+      this.arrivals.clear();
+      this.domDelays = [];
+      this.decidedAt.clear();
+      this.states.clear();
+    },
+  };
+  window.__hfProbe = probe;
+
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) probe.longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // No Long Tasks API: the report says so.
+  }
+
+  const UNDECIDED = ['queued', 'reconciling'];
+
+  window.__holdfastBench = (hub) => {
+    probe.hub = hub;
+    let open = false;
+    hub.subscribe((s) => {
+      const now = s.connection?.status === 'open';
+      if (now && !open) probe.connectedAt.push(performance.now());
+      open = now;
+    });
+
+    // Every message the engine routes into the status store passes here.
+    const status = hub.status;
+    const apply = status.apply.bind(status);
+    status.apply = (batch) => {
+      const t = performance.now();
+      for (const { event } of batch) {
+        if (event.kind !== 'value') continue;
+        probe.values++;
+        probe.firstValueEventAt ??= t;
+        probe.lastValueEventAt = t;
+        const key = `${event.deviceId}\u0000${event.propertyId}`;
+        probe.keys.add(key);
+        probe.deviceLastAt.set(event.deviceId, t);
+        if (probe.sampling) probe.arrivals.set(key, { value: event.value, t });
+      }
+      return apply(batch);
+    };
+
+    // Every outbox state change the engine makes (after it committed).
+    const outbox = hub.outboxStore;
+    const transition = outbox.transition.bind(outbox);
+    outbox.transition = async (expected, next) => {
+      const ok = await transition(expected, next);
+      if (ok && next.seq !== undefined) {
+        const t = performance.now();
+        probe.states.set(next.seq, next.state);
+        if (UNDECIDED.includes(next.state)) probe.decidedAt.delete(next.seq);
+        else if (!probe.decidedAt.has(next.seq)) probe.decidedAt.set(next.seq, t);
+      }
+      return ok;
+    };
+  };
+
+  // A property control has put a new reported value into its DOM (Lit's updated() runs after commit).
+  void customElements.whenDefined('hf-property-control').then(() => {
+    const Control = customElements.get('hf-property-control');
+    const updated = Control.prototype.updated;
+    Control.prototype.updated = function (changed) {
+      updated?.call(this, changed);
+      if (!changed.has('reported') || this.reported === undefined) return;
+      const t = performance.now();
+      if (probe.firstRenderedValueAt === null) {
+        probe.firstRenderedValueAt = t;
+        performance.mark('hf-first-value');
+      }
+      // A control that just appeared shows an old value: that is not a delivery delay.
+      if (!probe.sampling || changed.get('reported') === undefined) return;
+      const key = `${this.deviceId}\u0000${this.schema.id}`;
+      const arrival = probe.arrivals.get(key);
+      if (arrival && arrival.value === this.reported.value) {
+        probe.domDelays.push(t - arrival.t);
+        probe.arrivals.delete(key);
+      }
+    };
+  });
+})();

@@ -1,0 +1,58 @@
+/* global window, performance, PerformanceObserver */
+// The baseline: the same mqtt.js browser bundle Holdfast ships, subscribed to
+// the same filters, doing nothing with a message but counting it.
+import mqtt from '/mqtt.esm.js';
+
+const raw = {
+  longtasks: [],
+  connectedAt: null,
+  retained: 0,
+  lastRetainedAt: null,
+  live: 0,
+  firstLiveAt: null,
+  lastLiveAt: null,
+  client: null,
+
+  reset() {
+    this.retained = this.live = 0;
+    this.lastRetainedAt = this.firstLiveAt = this.lastLiveAt = null;
+  },
+
+  /** Connect and subscribe; resolves on SUBACK. Counting starts at CONNACK. */
+  connect(url, filters) {
+    this.reset();
+    return new Promise((resolve, reject) => {
+      const client = mqtt.connect(url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, clientId: `raw-${Math.random().toString(16).slice(2, 10)}` });
+      this.client = client;
+      client.on('message', (_topic, _payload, packet) => {
+        const t = performance.now();
+        if (packet.retain) {
+          this.retained++;
+          this.lastRetainedAt = t;
+        } else {
+          this.live++;
+          this.firstLiveAt ??= t;
+          this.lastLiveAt = t;
+        }
+      });
+      client.on('connect', () => {
+        this.connectedAt = performance.now();
+        client.subscribe(filters, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      });
+      client.on('error', reject);
+    });
+  },
+
+  end() {
+    return new Promise((resolve) => (this.client ? this.client.end(true, {}, () => resolve()) : resolve()));
+  },
+};
+window.__raw = raw;
+
+try {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) raw.longtasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+} catch {
+  // No Long Tasks API: the report says so.
+}
