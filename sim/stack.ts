@@ -230,20 +230,21 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       return d.panelSet(propertyId, value);
     },
     async restartBroker(restartOpts = {}) {
-      // A device only notices the restart when its socket closes, so `connected` can't tell;
-      // its fresh announce ("$state ready" routed after the restart) can.
-      const pending = new Set([...devices.values()].filter((d) => d.connected).map((d) => `${d.baseTopic}/$state`));
-      let resolveReady: () => void = () => {};
-      const ready = new Promise<void>((resolve) => { resolveReady = resolve; });
-      const off = b.onPublish((p) => {
-        if (p.payload === 'ready' && pending.delete(p.topic) && pending.size === 0) resolveReady();
-      });
-      try {
-        await b.restart();
-        if (!restartOpts.devicesReady || pending.size === 0) return;
-        await timeout(ready, DEVICE_START_TIMEOUT_MS, `devices did not announce again on ${b.tcpUrl} after the broker restarted`);
-      } finally {
-        off();
+      const all = [...devices.values(), ...extraDevices.values()].filter(isConnected);
+      await b.restart();
+      if (!restartOpts.devicesReady) return;
+      // A device only notices the restart when its socket closes, so a `connected` read at once may
+      // be stale: wait to see each one drop and come back (its reconnect delay is about a second).
+      const dropped = new Set<string>();
+      const deadline = Date.now() + DEVICE_START_TIMEOUT_MS;
+      for (;;) {
+        for (const d of all) if (!isConnected(d)) dropped.add(d.deviceId);
+        const waiting = all.filter((d) => !dropped.has(d.deviceId) || !isConnected(d));
+        if (waiting.length === 0) return;
+        if (Date.now() > deadline) {
+          throw new Error(`${waiting.map((d) => d.deviceId).join(', ')} did not reconnect to ${b.tcpUrl} after the broker restarted`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
       }
     },
     stop() {
@@ -251,6 +252,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       return stopping;
     },
   };
+}
+
+/** SimDevice doesn't promise `connected` (every current one has it); one without it is not waited for. */
+function isConnected(d: SimDevice | Vp4Device): boolean {
+  return 'connected' in d && d.connected === true;
 }
 
 /** mqtt.js reads a login from the URL, so devices need no credential options of their own. */

@@ -13,9 +13,11 @@
     values: 0,
     firstValueEventAt: null,
     lastValueEventAt: null,
-    /** Distinct device+property keys that reported since the last reset, and when each device last reported. */
+    /** When the store last received anything (values, descriptions, $state). */
+    lastApplyAt: null,
+    /** Distinct device+property keys that reported since the last reset, and each device's last retained report. */
     keys: new Set(),
-    deviceLastAt: new Map(),
+    deviceLastRetainedAt: new Map(),
     /** Latest arrival per device+property while sampling, for the arrival-to-DOM delay. */
     sampling: false,
     arrivals: new Map(),
@@ -28,13 +30,30 @@
 
     reset() {
       this.values = 0;
-      this.firstValueEventAt = this.lastValueEventAt = null;
+      this.firstValueEventAt = this.lastValueEventAt = this.lastApplyAt = null;
       this.keys.clear();
-      this.deviceLastAt.clear();
+      this.deviceLastRetainedAt.clear();
       this.arrivals.clear();
       this.domDelays = [];
       this.decidedAt.clear();
       this.states.clear();
+    },
+
+    /** Queue edits through the Hub, as the UI would: each desired value is the shown one + 1. Returns [base, desired] per edit. */
+    async queueEdits(list, modulo) {
+      const hub = this.hub;
+      const out = [];
+      // A few in flight at once: each is its own durable transaction, so this only saves round trips.
+      for (let i = 0; i < list.length; i += 20) {
+        const chunk = list.slice(i, i + 20).map(([deviceId, propertyId]) => {
+          const base = hub.status.current(deviceId, propertyId)?.value;
+          const desired = (Number(base) + 1) % modulo;
+          out.push([base, desired]);
+          return hub.edit(deviceId, propertyId, desired);
+        });
+        await Promise.all(chunk);
+      }
+      return out;
     },
   };
   window.__hfProbe = probe;
@@ -63,6 +82,7 @@
     const apply = status.apply.bind(status);
     status.apply = (batch) => {
       const t = performance.now();
+      probe.lastApplyAt = t;
       for (const { event } of batch) {
         if (event.kind !== 'value') continue;
         probe.values++;
@@ -70,7 +90,7 @@
         probe.lastValueEventAt = t;
         const key = `${event.deviceId}\u0000${event.propertyId}`;
         probe.keys.add(key);
-        probe.deviceLastAt.set(event.deviceId, t);
+        if (event.retained) probe.deviceLastRetainedAt.set(event.deviceId, t);
         if (probe.sampling) probe.arrivals.set(key, { value: event.value, t });
       }
       return apply(batch);

@@ -1,7 +1,7 @@
 import type { AdapterEvent } from '../conventions/adapter.js';
 import { FreshnessTracker, lookupFresh } from '../model/freshness.js';
 import { applyDecision, decide, onEcho, onEchoDeadline, onPuback, recoverAfterCrash, type Decision } from '../model/reconcile.js';
-import type { OutboxEntry, PropertySchema, PropertyValue } from '../model/types.js';
+import type { OutboxEntry, PropertyValue } from '../model/types.js';
 import { valuesEqual } from '../model/values.js';
 import { NotConnectedError, PublishRejectedError, type BrokerConnection } from '../mqtt/connection.js';
 import type { OutboxStore } from '../store/outbox.js';
@@ -200,7 +200,7 @@ export class OutboxEngine {
       }
       if (decision.next === 'send') {
         busy.add(k);
-        await this.send(entry, decision, property, momentary);
+        await this.send(entry, decision, momentary);
         continue;
       }
       const next = applyDecision(entry, decision, now);
@@ -223,7 +223,7 @@ export class OutboxEngine {
     this.settleTimer = setTimeout(() => this.kick(), Math.max(0, at - Date.now()) + 5);
   }
 
-  private async send(entry: OutboxEntry, decision: Decision, property: PropertySchema | undefined, momentary: boolean): Promise<void> {
+  private async send(entry: OutboxEntry, decision: Decision, momentary: boolean): Promise<void> {
     const k = key(entry.deviceId, entry.propertyId);
     const sending = applyDecision(entry, decision, Date.now());
     // Durable "sending" before the publish: after a crash this entry is re-judged, never blindly resent.
@@ -252,9 +252,14 @@ export class OutboxEngine {
     this.armDeadline(sending);
     const userProperties: Record<string, string> = { 'holdfast-cmd-id': entry.cmdId };
     if (!momentary) userProperties['holdfast-base'] = JSON.stringify(entry.base.value);
-    void property;
     try {
-      const result = await connection.publish(command.command.topic, command.command.payload, { qos: 1, retain: false, userProperties });
+      const result = await connection.publish(command.command.topic, command.command.payload, {
+        qos: 1,
+        retain: false,
+        userProperties,
+        // A set still queued at the broker after the echo deadline would arrive stale: let the broker drop it.
+        expirySeconds: Math.max(1, Math.ceil(this.options.echoDeadlineMs / 1000)),
+      });
       await this.update(sending, (latest) => (latest.state === 'sending' ? onPuback(latest, result.reasonCode, command.command.topic, Date.now()) : latest));
     } catch (err) {
       if (err instanceof PublishRejectedError) {

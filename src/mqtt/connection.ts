@@ -64,6 +64,8 @@ export interface PublishOptions {
   readonly retain?: boolean;
   /** MQTT 5 user properties; dropped on 3.1.1. */
   readonly userProperties?: Readonly<Record<string, string>>;
+  /** MQTT 5 message expiry: the broker drops it if it cannot deliver it in time (a late set is a stale set). */
+  readonly expirySeconds?: number;
 }
 
 export interface PublishResult {
@@ -231,7 +233,10 @@ export class BrokerConnection {
    */
   async publish(topic: string, payload: string, opts: PublishOptions): Promise<PublishResult> {
     const client = this.requireOpen();
-    const properties = this.version === 5 && opts.userProperties ? { userProperties: { ...opts.userProperties } } : undefined;
+    const properties =
+      this.version === 5 && (opts.userProperties || opts.expirySeconds)
+        ? { ...(opts.userProperties ? { userProperties: { ...opts.userProperties } } : {}), ...(opts.expirySeconds ? { messageExpiryInterval: opts.expirySeconds } : {}) }
+        : undefined;
     return new Promise<PublishResult>((resolve, reject) => {
       client.publish(topic, payload, { qos: opts.qos, retain: opts.retain ?? false, ...(properties ? { properties } : {}) }, (err, packet) => {
         const messageId = (packet as IPublishPacket | undefined)?.messageId;
