@@ -34,6 +34,10 @@ export default defineConfig({
       manifest,
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
+        // A classic-script worker (every browser runs those), built in library mode so the background flush's
+        // dynamic import is inlined without Vite's preload helper (which uses import.meta, a syntax error in a
+        // classic script); its code is then only evaluated on the first sync event.
+        rollupFormat: 'iife',
       },
     }),
   ],

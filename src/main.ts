@@ -2,6 +2,9 @@ import { offerToBench } from './bench-hooks.js';
 import { Hub } from './engine/hub.js';
 import { profileFromLink } from './model/profile.js';
 import './ui/hf-app.js';
+import { initTheme } from './ui/theme.js';
+
+initTheme();
 
 interface ServerConfig {
   brokerUrl?: string;

@@ -134,3 +134,13 @@
     };
   });
 })();
+// TEMP: count IndexedDB transactions by store and mode.
+(() => {
+  const counts = (window.__idb = {});
+  const orig = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (stores, mode, opts) {
+    const k = `${[].concat(stores).join('+')}:${mode ?? 'readonly'}`;
+    counts[k] = (counts[k] ?? 0) + 1;
+    return orig.call(this, stores, mode, opts);
+  };
+})();

@@ -1,6 +1,6 @@
 import type { AdapterEvent } from '../conventions/adapter.js';
 import { FreshnessTracker, lookupFresh } from '../model/freshness.js';
-import { applyDecision, decide, onEcho, onEchoDeadline, onPuback, recoverAfterCrash, type Decision } from '../model/reconcile.js';
+import { applyDecision, decide, onEcho, onEchoDeadline, onPuback, reasonCodeText, recoverAfterCrash, type Decision } from '../model/reconcile.js';
 import type { OutboxEntry, PropertyValue } from '../model/types.js';
 import { valuesEqual } from '../model/values.js';
 import { NotConnectedError, PublishRejectedError, type BrokerConnection } from '../mqtt/connection.js';
@@ -17,12 +17,14 @@ export interface EngineOptions {
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { quietMs: 1500, echoDeadlineMs: 5000 };
 
-/** Raw traffic, for the traffic log and tests. */
+/** Raw traffic, for the traffic log. */
 export interface TrafficRecord {
   readonly at: number;
   readonly direction: 'in' | 'out';
   readonly topic: string;
-  readonly payload: string;
+  readonly payload: Uint8Array | string;
+  readonly retained: boolean;
+  readonly deviceId?: string;
   readonly note?: string;
 }
 
@@ -54,6 +56,7 @@ export class OutboxEngine {
     private readonly router: ConventionRouter,
     private readonly options: EngineOptions = DEFAULT_ENGINE_OPTIONS,
     private readonly onEvents?: (batch: readonly TimedEvent[]) => void,
+    private readonly onTraffic?: (record: TrafficRecord) => void,
   ) {
     this.tracker = new FreshnessTracker(options.quietMs);
   }
@@ -78,6 +81,10 @@ export class OutboxEngine {
   handleMessage(topic: string, payload: Uint8Array, retained: boolean): void {
     const at = Date.now();
     const events = this.router.route(topic, payload, retained);
+    if (this.onTraffic) {
+      const first = events[0];
+      this.onTraffic({ at, direction: 'in', topic, payload, retained, ...(first ? { deviceId: eventDeviceId(first) } : {}) });
+    }
     // Discovery (e.g. a Home Assistant config) can name new state topics: subscribe to them in this session.
     const extra = this.router.takeNewSubscriptions();
     if (extra.length > 0 && this.connection && this.session !== null) {
@@ -114,7 +121,7 @@ export class OutboxEngine {
   }
 
   onClose(session: number): void {
-    if (this.session !== session) return;
+    if (this.session !== session || this.disposed) return;
     this.session = null;
     this.subscribed = false;
     clearTimeout(this.settleTimer);
@@ -129,7 +136,10 @@ export class OutboxEngine {
         const latest = e.seq === undefined ? undefined : await this.outbox.get(e.seq);
         if (latest && (latest.state === 'sending' || latest.state === 'sent')) await this.outbox.transition(latest, recoverAfterCrash(latest, now));
       }
-    })();
+    })().catch((err: unknown) => {
+      // A tab closing mid-write: the next leader's recover() re-judges these entries anyway.
+      if (!this.disposed) console.warn('Holdfast: could not re-queue in-flight edits', err);
+    });
   }
 
   /** Something changed (a message, an edit, a timer): reconcile soon, once. */
@@ -260,8 +270,10 @@ export class OutboxEngine {
         // A set still queued at the broker after the echo deadline would arrive stale: let the broker drop it.
         expirySeconds: Math.max(1, Math.ceil(this.options.echoDeadlineMs / 1000)),
       });
+      this.traffic(command.command.topic, command.command.payload, entry, result.reasonCode === 0x10 ? `PUBACK: no device is listening` : 'PUBACK received');
       await this.update(sending, (latest) => (latest.state === 'sending' ? onPuback(latest, result.reasonCode, command.command.topic, Date.now()) : latest));
     } catch (err) {
+      this.traffic(command.command.topic, command.command.payload, entry, err instanceof PublishRejectedError ? `refused by the broker: ${reasonCodeText(err.reasonCode)}` : 'connection lost while sending');
       if (err instanceof PublishRejectedError) {
         this.release(sending);
         await this.update(sending, (latest) => onPuback(latest, err.reasonCode, command.command.topic, Date.now()));
@@ -270,6 +282,18 @@ export class OutboxEngine {
         console.warn('Holdfast: publish interrupted', err);
       }
     }
+  }
+
+  private traffic(topic: string, payload: string, entry: OutboxEntry, outcome: string): void {
+    this.onTraffic?.({
+      at: Date.now(),
+      direction: 'out',
+      topic,
+      payload,
+      retained: false,
+      deviceId: entry.deviceId,
+      note: `edit ${entry.cmdId.slice(0, 8)}, base ${entry.base.value === null ? 'none' : String(entry.base.value)}; ${outcome}`,
+    });
   }
 
   /**

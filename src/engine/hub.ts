@@ -6,9 +6,12 @@ import type { OutboxEntry, PropertyValue } from '../model/types.js';
 import type { ConnectionState } from '../mqtt/connection.js';
 import { HoldfastDb, StorageFullError } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
+import { HistoryStore } from '../store/history.js';
 import { SecretStore } from '../store/secrets.js';
+import { TrafficStore, payloadText } from '../store/traffic.js';
 import { SettingsStore } from '../store/settings.js';
 import { StatusStore, type DevicesSnapshot, type TimedEvent } from '../store/status.js';
+import { registerBackgroundSync } from './background-sync.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine.js';
 import type { Leader } from './leader.js';
 import { ConventionRouter } from './router.js';
@@ -41,6 +44,8 @@ export interface HubState {
   readonly mapping: MappingFile | null;
   /** Home Assistant discovery prefix. */
   readonly haPrefix: string;
+  /** The service worker may send queued changes while no console is open (Chromium Background Sync). */
+  readonly backgroundSync: boolean;
 }
 
 export type ImportMappingResult = { readonly ok: true; readonly devices: number } | { readonly ok: false; readonly errors: readonly string[] };
@@ -89,6 +94,8 @@ export class Hub {
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly status: StatusStore;
+  readonly traffic: TrafficStore;
+  readonly history: HistoryStore;
   private stateValue: HubState;
   private readonly listeners = new Set<(s: HubState) => void>();
   private readonly channel: BroadcastChannel | null;
@@ -110,6 +117,8 @@ export class Hub {
     this.secrets = new SecretStore(this.db);
     // Only the leader writes the status cache, so tabs don't fight over it.
     this.status = new StatusStore(this.db, { persist: false });
+    this.traffic = new TrafficStore(this.db);
+    this.history = new HistoryStore(this.db);
     this.engineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options.engine };
     this.tuning = options.connection ?? {};
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
@@ -129,6 +138,7 @@ export class Hub {
       operatorNameAsked: false,
       mapping: null,
       haPrefix: 'homeassistant',
+      backgroundSync: false,
     };
   }
 
@@ -157,7 +167,7 @@ export class Hub {
    * `link` is a profile from a provisioning link.
    */
   async start(opts: { defaultBrokerUrl?: string | null; link?: Omit<ConnectionProfile, 'id'> | null; defaultMapping?: unknown } = {}): Promise<void> {
-    await this.status.load();
+    await Promise.all([this.status.load(), this.history.load()]);
     this.cleanups.push(this.status.subscribe((devices) => this.set({ devices })));
     const sub = this.outboxStore.visible().subscribe({
       next: (outbox) => this.set({ outbox }),
@@ -195,6 +205,7 @@ export class Hub {
       pendingProfile,
       operatorName: (await this.settings.get('operatorName')) ?? '',
       operatorNameAsked: (await this.settings.get('operatorNameAsked')) ?? false,
+      backgroundSync: (await this.settings.get('backgroundSync')) ?? false,
     });
     await this.loadConventions(opts.defaultMapping);
     await this.refreshNeedsPassword();
@@ -236,8 +247,9 @@ export class Hub {
 
   private async becomeLeader(): Promise<void> {
     this.set({ role: 'leader' });
-    // The status cache becomes ours to persist.
+    // The status cache and history become ours to persist.
     this.status.enablePersistence();
+    this.history.enablePersistence();
     await this.startLeader();
     const sub = this.outboxStore.pendingSignal().subscribe({ next: () => this.leader?.kick() });
     this.cleanups.push(() => sub.unsubscribe());
@@ -263,7 +275,11 @@ export class Hub {
         this.set({ connection: state });
         this.channel?.postMessage({ type: 'connection', state } satisfies ChannelMessage);
       },
-      onEvents: (batch) => this.broadcastEvents(batch),
+      onEvents: (batch) => {
+        this.recordHistory(batch);
+        this.broadcastEvents(batch);
+      },
+      onTraffic: (r) => this.traffic.record({ ...r, payload: payloadText(r.payload) }),
       onPresence: (others) => {
         this.set({ presence: others });
         this.channel?.postMessage({ type: 'presence', others } satisfies ChannelMessage);
@@ -339,6 +355,12 @@ export class Hub {
     await this.leader.start(profile?.username && password === undefined ? null : profile, password);
   }
 
+  private recordHistory(batch: readonly TimedEvent[]): void {
+    for (const { at, event } of batch) {
+      if (event.kind === 'value' && typeof event.value === 'number') this.history.add(event.deviceId, event.propertyId, at, event.value);
+    }
+  }
+
   /** Batch status events to followers: one message per ~50 ms, not per MQTT message. */
   private broadcastEvents(batch: readonly TimedEvent[]): void {
     if (!this.channel) return;
@@ -356,7 +378,10 @@ export class Hub {
     const follower = this.stateValue.role === 'follower';
     switch (msg.type) {
       case 'events':
-        if (follower) this.status.apply(msg.batch);
+        if (follower) {
+          this.status.apply(msg.batch);
+          this.recordHistory(msg.batch);
+        }
         break;
       case 'connection':
         if (follower) this.set({ connection: msg.state });
@@ -407,6 +432,7 @@ export class Hub {
       const result = await this.outboxStore.enqueue({ deviceId, propertyId, desired, reported });
       if (this.stateValue.editError) this.set({ editError: null });
       this.notifyOutbox();
+      if (result.action === 'insert' || result.action === 'replace') void this.requestBackgroundSync();
       return result;
     } catch (err) {
       const message = err instanceof StorageFullError ? err.message : `The change was not queued: ${err instanceof Error ? err.message : String(err)}`;
@@ -421,6 +447,26 @@ export class Hub {
     if (!old) return;
     await this.outboxStore.dismiss(seq);
     await this.edit(old.deviceId, old.propertyId, old.desired);
+  }
+
+  /** Turn background sending on or off (stored; off by default). */
+  async setBackgroundSync(on: boolean): Promise<void> {
+    await this.settings.set('backgroundSync', on);
+    this.set({ backgroundSync: on });
+    // Edits already waiting should not depend on the operator making another one.
+    if (on && (await this.outboxStore.pending()).length > 0) void this.requestBackgroundSync();
+  }
+
+  /**
+   * An edit is waiting and the broker is out of reach: ask the browser to
+   * wake the service worker when it is online again, in case the console is
+   * closed by then. Read from storage, not state: another tab may have
+   * changed the setting.
+   */
+  private async requestBackgroundSync(): Promise<void> {
+    if (this.stateValue.connection?.status === 'open') return;
+    if ((await this.settings.get('backgroundSync')) !== true) return;
+    await registerBackgroundSync();
   }
 
   async dismiss(seq: number): Promise<void> {
@@ -558,6 +604,8 @@ export class Hub {
     this.leader = null;
     for (const c of this.cleanups.splice(0)) c();
     this.status.dispose();
+    this.traffic.dispose();
+    this.history.dispose();
     this.channel?.close();
     this.listeners.clear();
     this.db.close();

@@ -4,7 +4,7 @@ import { BrokerConnection, type ConnectionState } from '../mqtt/connection.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { SettingsStore } from '../store/settings.js';
 import type { StatusStore, TimedEvent } from '../store/status.js';
-import { OutboxEngine, type EngineOptions } from './engine.js';
+import { OutboxEngine, type EngineOptions, type TrafficRecord } from './engine.js';
 import type { ConnectionTuning } from './hub.js';
 import type { ConventionRouter } from './router.js';
 
@@ -18,6 +18,7 @@ export interface LeaderDeps {
   readonly presenceBase?: string;
   readonly onConnection: (state: ConnectionState) => void;
   readonly onEvents: (batch: readonly TimedEvent[]) => void;
+  readonly onTraffic?: (record: TrafficRecord) => void;
   readonly onPresence: (others: readonly PresenceInfo[]) => void;
 }
 
@@ -41,7 +42,7 @@ export class Leader {
   private others = new Map<string, PresenceInfo>();
 
   constructor(private readonly deps: LeaderDeps) {
-    this.engine = new OutboxEngine(deps.outbox, deps.status, deps.router, deps.engineOptions, deps.onEvents);
+    this.engine = new OutboxEngine(deps.outbox, deps.status, deps.router, deps.engineOptions, deps.onEvents, deps.onTraffic);
     this.recovered = this.engine.recover();
     this.presenceBase = deps.presenceBase ?? DEFAULT_PRESENCE_BASE;
   }
@@ -143,7 +144,8 @@ export class Leader {
   }
 
   stop(): void {
-    this.stopConnection();
+    // Engine first: closing the connection must not start re-queue writes into a database being closed.
     this.engine.dispose();
+    this.stopConnection();
   }
 }

@@ -19,6 +19,29 @@ export interface DeviceRow {
   readonly lastSeenAt: number;
 }
 
+/** One MQTT message in or out, for the traffic log (a bounded ring). */
+export interface TrafficRow {
+  readonly id?: number;
+  readonly at: number;
+  readonly direction: 'in' | 'out';
+  readonly topic: string;
+  /** Text, truncated for storage; binary shown as a byte count. */
+  readonly payload: string;
+  readonly retained: boolean;
+  /** The device it concerns, when an adapter recognised it. */
+  readonly deviceId?: string;
+  /** Why it was sent, or what became of it (e.g. "PUBACK: not authorized"). */
+  readonly note?: string;
+}
+
+/** One point of a numeric property's history. */
+export interface HistoryRow {
+  readonly deviceId: string;
+  readonly propertyId: string;
+  readonly at: number;
+  readonly value: number;
+}
+
 export interface SettingRow {
   readonly key: string;
   readonly value: unknown;
@@ -29,6 +52,8 @@ export class HoldfastDb extends Dexie {
   status!: Table<StatusRow, [string, string]>;
   devices!: Table<DeviceRow, string>;
   settings!: Table<SettingRow, string>;
+  traffic!: Table<TrafficRow, number>;
+  history!: Table<HistoryRow, [string, string, number]>;
 
   constructor(name = 'holdfast') {
     // 'strict' makes Chromium flush to disk before a write transaction
@@ -39,6 +64,10 @@ export class HoldfastDb extends Dexie {
       status: '[deviceId+propertyId], deviceId',
       devices: 'id',
       settings: 'key',
+    });
+    this.version(2).stores({
+      traffic: '++id, at, deviceId',
+      history: '[deviceId+propertyId+at], [deviceId+propertyId]',
     });
   }
 }

@@ -15,6 +15,8 @@ export interface SettingsSchema {
   /** Custom-topic mapping (checked by parseMapping before it is stored). */
   mapping: MappingFile;
   haPrefix: string;
+  /** Let the service worker send queued changes when the connection returns with no console open (Chromium). Off unless set. */
+  backgroundSync: boolean;
 }
 
 export class SettingsStore {

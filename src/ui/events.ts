@@ -14,6 +14,8 @@ export class EditEvent extends HfEvent {
     readonly deviceId: string,
     readonly propertyId: string,
     readonly value: PropertyValue,
+    /** What the control showed before, for Undo. */
+    readonly previous: PropertyValue | null = null,
   ) {
     super(EditEvent.eventName);
   }

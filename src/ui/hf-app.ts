@@ -2,7 +2,9 @@ import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Hub, HubState } from '../engine/hub.js';
-import { ATTENTION_STATES } from '../model/types.js';
+import { ATTENTION_STATES, type PropertyValue } from '../model/types.js';
+import { formatValue } from '../model/values.js';
+import { setThemePreference, themePreference, type ThemePreference } from './theme.js';
 import { hubContext } from './context.js';
 import { EditEvent, EditingEvent, EntryActionEvent, OperatorNameEvent, ProfileEvent, RetryEvent, SelectDeviceEvent, ShowPanelEvent, type ProfileAction } from './events.js';
 import { sharedStyles } from './shared-styles.js';
@@ -17,8 +19,20 @@ import './hf-outbox-panel.js';
 import './hf-password-prompt.js';
 import './hf-presence.js';
 import './hf-profiles.js';
+import './hf-traffic-log.js';
 
-type Panel = 'outbox' | 'connection' | 'diagnostics';
+type Panel = 'outbox' | 'connection' | 'diagnostics' | 'traffic';
+
+/** The Undo offer after an edit: how long it stays. */
+const UNDO_MS = 5000;
+
+interface UndoOffer {
+  readonly text: string;
+  readonly deviceId: string;
+  readonly propertyId: string;
+  readonly previous: PropertyValue;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
 
 /** A typed [type, listener] pair for add/removeEventListener. */
 function listener<K extends keyof HTMLElementEventMap>(type: K, fn: (e: HTMLElementEventMap[K]) => void): [string, EventListener] {
@@ -65,14 +79,14 @@ export class HfApp extends LitElement {
         }
       }
       .notice.update {
-        background: #10253d;
+        background: var(--hf-info-bg);
         border-color: var(--hf-accent);
       }
       .notice {
         margin: 0.5rem 1rem 0;
         padding: 0.75rem 1rem;
         border-radius: 8px;
-        background: #3d1d1d;
+        background: var(--hf-bad-bg);
         border: 1px solid var(--hf-bad);
       }
       .badge {
@@ -84,6 +98,52 @@ export class HfApp extends LitElement {
         color: #111;
         font-weight: 700;
         text-align: center;
+      }
+      .toast {
+        position: fixed;
+        left: 50%;
+        bottom: 1rem;
+        transform: translateX(-50%);
+        display: flex;
+        gap: 1rem;
+        align-items: center;
+        padding: 0.5rem 0.5rem 0.5rem 1rem;
+        background: var(--hf-surface-2);
+        border: 1px solid var(--hf-accent);
+        border-radius: 8px;
+        box-shadow: 0 4px 16px rgb(0 0 0 / 40%);
+        z-index: 10;
+      }
+      .theme {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .theme select {
+        background: var(--hf-surface-2);
+        border: 1px solid var(--hf-border);
+        border-radius: 8px;
+      }
+      .skeletons {
+        display: grid;
+        gap: 0.75rem;
+      }
+      .skeleton {
+        height: 5rem;
+        border-radius: 8px;
+        background: linear-gradient(90deg, var(--hf-surface) 0%, var(--hf-surface-2) 50%, var(--hf-surface) 100%);
+        background-size: 200% 100%;
+        animation: shimmer 1.5s linear infinite;
+      }
+      @keyframes shimmer {
+        to {
+          background-position: -200% 0;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .skeleton {
+          animation: none;
+        }
       }
       .empty {
         padding: 2rem 1rem;
@@ -99,6 +159,8 @@ export class HfApp extends LitElement {
   @state() private hubState: HubState | null = null;
   @state() private selectedDeviceId: string | null = null;
   @state() private openPanel: Panel | null = null;
+  @state() private undo: UndoOffer | null = null;
+  @state() private theme: ThemePreference = themePreference();
   private readonly provider = new ContextProvider(this, { context: hubContext });
   private unsubscribe: (() => void) | null = null;
 
@@ -111,6 +173,7 @@ export class HfApp extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     for (const [type, fn] of this.handlers) this.removeEventListener(type, fn);
+    if (this.undo) clearTimeout(this.undo.timer);
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -130,9 +193,33 @@ export class HfApp extends LitElement {
   }
 
   private readonly onEdit = (e: EditEvent): void => {
+    const hub = this.hub;
+    if (!hub) return;
     // A failed write is shown by the Hub (editError); nothing more to do here.
-    this.hub?.edit(e.deviceId, e.propertyId, e.value).catch(() => undefined);
+    hub
+      .edit(e.deviceId, e.propertyId, e.value)
+      .then((r) => {
+        if (r.action === 'noop' || e.previous === null) return;
+        const schema = hub.state.devices.get(e.deviceId)?.schema?.properties.find((p) => p.id === e.propertyId);
+        if (!schema || !schema.retained) return;
+        this.offerUndo({ text: `${schema.name} set to ${formatValue(schema, e.value)}.`, deviceId: e.deviceId, propertyId: e.propertyId, previous: e.previous });
+      })
+      .catch(() => undefined);
   };
+
+  /** A 5 s Undo: it sends the previous value through the outbox like any other edit (so it is checked too). */
+  private offerUndo(offer: Omit<UndoOffer, 'timer'>): void {
+    if (this.undo) clearTimeout(this.undo.timer);
+    this.undo = { ...offer, timer: setTimeout(() => (this.undo = null), UNDO_MS) };
+  }
+
+  private doUndo(): void {
+    const u = this.undo;
+    if (!u) return;
+    clearTimeout(u.timer);
+    this.undo = null;
+    this.hub?.edit(u.deviceId, u.propertyId, u.previous).catch(() => undefined);
+  }
 
   private readonly onEntryAction = (e: EntryActionEvent): void => {
     if (!this.hub) return;
@@ -196,6 +283,20 @@ export class HfApp extends LitElement {
         </button>
         <button aria-expanded=${panel === 'connection' ? 'true' : 'false'} @click=${() => this.toggle('connection')}>Connection</button>
         <button aria-expanded=${panel === 'diagnostics' ? 'true' : 'false'} @click=${() => this.toggle('diagnostics')}>Diagnostics</button>
+        <button aria-expanded=${panel === 'traffic' ? 'true' : 'false'} @click=${() => this.toggle('traffic')}>Traffic log</button>
+        <label class="theme"
+          >Theme
+          <select
+            @change=${(e: Event) => {
+              this.theme = (e.target as HTMLSelectElement).value as ThemePreference;
+              setThemePreference(this.theme);
+            }}
+          >
+            <option value="system" ?selected=${this.theme === 'system'}>System</option>
+            <option value="dark" ?selected=${this.theme === 'dark'}>Dark</option>
+            <option value="light" ?selected=${this.theme === 'light'}>Light</option>
+          </select>
+        </label>
         <hf-presence></hf-presence>
       </header>
       ${this.updateReady
@@ -209,11 +310,22 @@ export class HfApp extends LitElement {
       ${panel === 'connection' ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions>` : nothing}
       ${panel === 'outbox' ? html`<hf-outbox-panel></hf-outbox-panel>` : nothing}
       ${panel === 'diagnostics' ? html`<hf-diagnostics></hf-diagnostics>` : nothing}
+      ${panel === 'traffic' ? html`<hf-traffic-log></hf-traffic-log>` : nothing}
+      ${this.undo
+        ? html`<div class="toast" role="status">
+            ${this.undo.text} <button @click=${() => this.doUndo()}>Undo</button>
+          </div>`
+        : nothing}
       <div class="layout">
         <hf-device-list .selectedId=${selected?.id ?? null}></hf-device-list>
         ${selected
           ? html`<hf-device-panel .deviceId=${selected.id}></hf-device-panel>`
-          : html`<p class="empty muted">${needsBroker ? 'Enter the broker URL to find devices.' : 'No devices yet. Waiting for devices to announce themselves on the broker…'}</p>`}
+          : needsBroker
+            ? html`<p class="empty muted">Enter the broker URL to find devices.</p>`
+            : html`<div class="skeletons" aria-busy="true">
+                <p class="muted">${s.connection?.status === 'open' ? 'Connected. Waiting for devices to announce themselves on the broker…' : 'No devices known yet. They appear once the console reaches the broker.'}</p>
+                ${[0, 1, 2].map(() => html`<div class="skeleton" aria-hidden="true"></div>`)}
+              </div>`}
       </div>
     `;
   }

@@ -18,7 +18,7 @@ export class HfConflictCard extends LitElement {
         border: 2px solid var(--hf-warn);
         border-radius: 8px;
         padding: 0.75rem;
-        background: #2b2410;
+        background: var(--hf-warn-bg);
       }
       h4 {
         margin: 0 0 0.5rem;

@@ -25,12 +25,12 @@ export class HfConnectionBanner extends LitElement {
         align-items: center;
       }
       .reconnecting {
-        background: #2b2410;
+        background: var(--hf-warn-bg);
         border: 1px solid var(--hf-warn);
       }
       .offline,
       .failed {
-        background: #3d1d1d;
+        background: var(--hf-bad-bg);
         border: 1px solid var(--hf-bad);
       }
       p {

@@ -27,10 +27,10 @@ export class HfConventions extends LitElement {
         margin-top: 0.75rem;
       }
       ul.errors {
-        color: #ffb3ad;
+        color: var(--hf-bad-fg);
       }
       .ok {
-        color: #9be9a8;
+        color: var(--hf-ok-fg);
       }
     `,
   ];

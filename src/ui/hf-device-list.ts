@@ -79,7 +79,7 @@ export class HfDeviceList extends LitElement {
       }
       button[aria-current='true'] {
         border-color: var(--hf-accent);
-        background: #1b2f47;
+        background: var(--hf-selected-bg);
       }
       .name {
         font-weight: 600;
@@ -89,7 +89,7 @@ export class HfDeviceList extends LitElement {
       }
       .error {
         font-size: 0.85rem;
-        color: #ffb3ad;
+        color: var(--hf-bad-fg);
       }
       h2 {
         font-size: 1rem;

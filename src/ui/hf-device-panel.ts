@@ -61,12 +61,12 @@ export class HfDevicePanel extends LitElement {
         padding: 0.75rem;
         border-radius: 8px;
         border: 1px solid var(--hf-bad);
-        background: #3d1d1d;
+        background: var(--hf-bad-bg);
         margin: 0 0 0.75rem;
       }
       .alert {
         border-color: var(--hf-warn);
-        background: #2b2410;
+        background: var(--hf-warn-bg);
       }
     `,
   ];

@@ -8,6 +8,10 @@ import { describeEntry } from './entry-text.js';
 import { EditEvent, EditingEvent, EntryActionEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 import './hf-conflict-card.js';
+import './hf-sparkline.js';
+
+/** Slider and arrow-key changes settle for this long before they become one edit (no publish storm). */
+const SLIDER_SETTLE_MS = 400;
 
 const ACTIVE_STATES = ['queued', 'reconciling', 'sending', 'sent'];
 
@@ -66,7 +70,7 @@ export class HfPropertyControl extends LitElement {
       }
       button[role='switch'][aria-checked='true'] {
         background: var(--hf-accent);
-        color: #06121f;
+        color: var(--hf-on-accent);
       }
       input.readonly {
         background: transparent;
@@ -82,20 +86,28 @@ export class HfPropertyControl extends LitElement {
       .meta {
         font-size: 0.85rem;
       }
+      button.link {
+        background: none;
+        border: none;
+        padding: 0;
+        color: var(--hf-accent);
+        text-decoration: underline;
+        min-height: 44px;
+      }
       .presence {
         margin: 0.5rem 0 0;
-        color: #9ecbff;
+        color: var(--hf-info-fg);
       }
       .entry {
         margin: 0.5rem 0 0;
         font-size: 0.9rem;
       }
       .entry.attention {
-        color: #ffd58a;
+        color: var(--hf-warn-fg);
       }
       .error {
         margin: 0.5rem 0 0;
-        color: #ffb3ad;
+        color: var(--hf-bad-fg);
         font-size: 0.9rem;
       }
       .actions {
@@ -127,6 +139,8 @@ export class HfPropertyControl extends LitElement {
   @state() private draft: string | null = null;
   @state() private inputError: string | null = null;
   @state() private confirming = false;
+  @state() private chartOpen = false;
+  private sliderTimer: ReturnType<typeof setTimeout> | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -136,6 +150,7 @@ export class HfPropertyControl extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    clearTimeout(this.sliderTimer);
     this.removeEventListener('focusin', this.onFocusIn);
     this.removeEventListener('focusout', this.onFocusOut);
   }
@@ -157,7 +172,17 @@ export class HfPropertyControl extends LitElement {
     }
     this.inputError = null;
     this.draft = null;
-    this.dispatchEvent(new EditEvent(this.deviceId, this.schema.id, result.value));
+    this.dispatchEvent(new EditEvent(this.deviceId, this.schema.id, result.value, this.shown() ?? null));
+  }
+
+  private commitSlider(raw: string): void {
+    clearTimeout(this.sliderTimer);
+    this.sliderTimer = setTimeout(() => this.commit(raw), SLIDER_SETTLE_MS);
+  }
+
+  private async toggleChart(): Promise<void> {
+    if (!this.chartOpen) await import('./hf-history-chart.js');
+    this.chartOpen = !this.chartOpen;
   }
 
   /** What the control shows: the pending intent while one is in progress, else the device's value. */
@@ -202,9 +227,10 @@ export class HfPropertyControl extends LitElement {
                 max=${control.max ?? nothing}
                 step=${control.step}
                 @input=${(e: InputEvent) => (this.draft = (e.target as HTMLInputElement).value)}
-                @change=${(e: Event) => this.commit((e.target as HTMLInputElement).value)}
+                @change=${(e: Event) => this.commitSlider((e.target as HTMLInputElement).value)}
               />`
             : nothing}
+          <hf-sparkline .deviceId=${this.deviceId} .propertyId=${p.id} label="${name} trend"></hf-sparkline>
         `;
       }
       case 'select':
@@ -272,6 +298,10 @@ export class HfPropertyControl extends LitElement {
         <span class="meta muted">${this.stale ? 'Stale: ' : ''}${ageText}</span>
       </div>
       <div class="row">${this.renderControl()}</div>
+      ${p.datatype === 'integer' || p.datatype === 'float'
+        ? html`<button class="link" aria-expanded=${this.chartOpen ? 'true' : 'false'} @click=${() => void this.toggleChart()}>${this.chartOpen ? 'Hide' : 'Show'} ${p.name} history</button>
+            ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}`
+        : nothing}
       ${this.editors.length > 0 ? html`<p class="meta presence">${this.editors.join(' and ')} ${this.editors.length === 1 ? 'is' : 'are'} editing ${p.name}</p>` : nothing}
       ${this.deviceAway && p.settable && p.retained ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}
       <div id="msg">

@@ -31,7 +31,7 @@ export const panelStyles = css`
     border-color: var(--hf-bad);
   }
   .field-error {
-    color: #ffb3ad;
+    color: var(--hf-bad-fg);
     font-size: 0.9rem;
   }
 `;

@@ -1,16 +1,8 @@
 import { css } from 'lit';
 
-/** Styles every element shares: tokens, buttons, focus ring, 44 px touch targets. */
+/** Styles every element shares: buttons, focus ring, 44 px touch targets. Colour tokens live in base.css (themes). */
 export const sharedStyles = css`
   :host {
-    --hf-surface: #161d26;
-    --hf-surface-2: #1e2733;
-    --hf-border: #2d3a4a;
-    --hf-muted: #9fb0c3;
-    --hf-accent: #4da3ff;
-    --hf-ok: #3fb950;
-    --hf-warn: #d29922;
-    --hf-bad: #f85149;
     box-sizing: border-box;
   }
   *,
@@ -35,7 +27,7 @@ export const sharedStyles = css`
   button.primary {
     background: var(--hf-accent);
     border-color: var(--hf-accent);
-    color: #06121f;
+    color: var(--hf-on-accent);
     font-weight: 600;
   }
   button:disabled {

@@ -4,6 +4,8 @@ import { cutNetwork, expect, expectConnected, setNumber, test } from './harness.
 
 const mapping = readFileSync(new URL('../../examples/vp4-mapping.json', import.meta.url), 'utf8');
 
+test.use({ extraDevices: true });
+
 async function selectDevice(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Devices' }).getByRole('button', { name: new RegExp(`^${name.replace(/[()]/g, '\\$&')}`) }).click();
   await expect(page.getByRole('heading', { name, level: 2 })).toBeVisible();

@@ -40,10 +40,16 @@ export interface Console {
   open(page: Page, query?: string): Promise<void>;
 }
 
-export const test = base.extend<{ hf: Console }, HarnessWorkerOptions>({
+export interface HarnessTestOptions {
+  /** Also run the Homie 4, Home Assistant and mapped simulated devices (off: most specs are about the VP4). */
+  extraDevices: boolean;
+}
+
+export const test = base.extend<{ hf: Console } & HarnessTestOptions, HarnessWorkerOptions>({
   brokerKind: ['aedes', { option: true, scope: 'worker' }],
-  hf: async ({ brokerKind }, use, testInfo) => {
-    const stack = await startStack({ broker: brokerKind, distDir: resolve('dist'), webPort: 0, brokerPort: 0, controlPort: 0, temperatureIntervalMs: 60_000 });
+  extraDevices: [false, { option: true }],
+  hf: async ({ brokerKind, extraDevices }, use, testInfo) => {
+    const stack = await startStack({ broker: brokerKind, extraDevices, distDir: resolve('dist'), webPort: 0, brokerPort: 0, controlPort: 0, temperatureIntervalMs: 60_000 });
     const target = new URL(stack.brokerWsUrl);
     const proxy = await startFaultProxy({ targetHost: target.hostname, targetPort: Number(target.port) });
     const url = `${stack.appUrl}?broker=${encodeURIComponent(proxy.url('/'))}`;

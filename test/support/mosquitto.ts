@@ -4,9 +4,11 @@
 //
 // Users (see MOSQUITTO_USERS for the passwords):
 //   anonymous  the console, unless a test logs it in: reads `#`; writes only
-//              set topics under the genlock, output and system nodes, and
-//              holdfast/#. Any other write is refused: on MQTT 5 a QoS 1
-//              publish gets PUBACK 0x87, e.g. homie/5/<id>/restricted/<p>/set.
+//              the simulated devices' command topics (Homie 5 sets only under
+//              the genlock, output and system nodes) and holdfast/#; see
+//              CONSOLE_WRITABLE_TOPICS. Any other write is refused: on MQTT 5
+//              a QoS 1 publish gets PUBACK 0x87 (on 3.1.1 a plain PUBACK, and
+//              the message is dropped), e.g. homie/5/<id>/restricted/<p>/set.
 //              It cannot publish device status (no spoofing retained values).
 //   operator   the same rights, for tests that log the console in.
 //   device     simulated devices and fake devices published by tests: readwrite #.

@@ -53,7 +53,7 @@ describe('OutboxStore', () => {
   it('a full disk is a clear StorageFullError and nothing is queued', async () => {
     const { db, outbox } = store();
     const put = db.outbox.put.bind(db.outbox);
-    db.outbox.put = (() => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))) as typeof put;
+    db.outbox.put = (() => Promise.reject(new DOMException("The quota has been exceeded.", "QuotaExceededError"))) as unknown as typeof put;
     const err = await outbox.enqueue({ deviceId: 'd', propertyId: 'p', desired: 25, reported }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageFullError);
     expect((err as Error).message).toMatch(/out of storage space, so the change was not queued/);

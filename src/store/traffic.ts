@@ -1,0 +1,67 @@
+import type { HoldfastDb, TrafficRow } from './db.js';
+
+/** How many messages the log keeps; older ones drop off (it is a ring, not an archive). */
+export const TRAFFIC_LIMIT = 2000;
+const PAYLOAD_LIMIT = 1024;
+const FLUSH_MS = 500;
+
+export function payloadText(payload: Uint8Array | string): string {
+  if (typeof payload === 'string') return payload.length > PAYLOAD_LIMIT ? `${payload.slice(0, PAYLOAD_LIMIT)}… (${payload.length} characters)` : payload;
+  if (payload.byteLength > PAYLOAD_LIMIT) return `${new TextDecoder().decode(payload.subarray(0, PAYLOAD_LIMIT))}… (${payload.byteLength} bytes)`;
+  return new TextDecoder().decode(payload);
+}
+
+/** Incident-log style: `2026-11-21T10:00:00.123Z IN  topic payload  (note)`. */
+export function trafficLine(r: TrafficRow): string {
+  return `${new Date(r.at).toISOString()} ${r.direction === 'in' ? 'IN ' : 'OUT'} ${r.topic} ${r.payload}${r.retained ? ' [retained]' : ''}${r.note ? `  (${r.note})` : ''}`;
+}
+
+/**
+ * The traffic log, written by the leader in batches (one transaction per
+ * half second, however busy the broker) and trimmed to TRAFFIC_LIMIT.
+ */
+export class TrafficStore {
+  private pending: TrafficRow[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly db: HoldfastDb) {}
+
+  record(row: TrafficRow): void {
+    this.pending.push(row);
+    // Under a flood only the newest TRAFFIC_LIMIT can survive anyway.
+    if (this.pending.length > TRAFFIC_LIMIT) this.pending = this.pending.slice(-TRAFFIC_LIMIT);
+    if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  async flush(): Promise<void> {
+    this.timer = undefined;
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length === 0) return;
+    try {
+      await this.db.transaction('rw', this.db.traffic, async () => {
+        await this.db.traffic.bulkAdd(rows);
+        const count = await this.db.traffic.count();
+        if (count > TRAFFIC_LIMIT) {
+          const old = await this.db.traffic.orderBy('id').limit(count - TRAFFIC_LIMIT).primaryKeys();
+          await this.db.traffic.bulkDelete(old);
+        }
+      });
+    } catch (err) {
+      // The log is diagnostic; a full disk must not disturb control.
+      console.warn('Holdfast: could not write the traffic log', err);
+    }
+  }
+
+  /** Newest first, filtered by device and topic text. */
+  async query(filter: { deviceId?: string; topic?: string }, limit = 500): Promise<TrafficRow[]> {
+    const topic = filter.topic?.trim().toLowerCase();
+    const coll = filter.deviceId ? this.db.traffic.where('deviceId').equals(filter.deviceId) : this.db.traffic.toCollection();
+    const rows = await coll.reverse().sortBy('id');
+    return (topic ? rows.filter((r) => r.topic.toLowerCase().includes(topic)) : rows).slice(0, limit);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,109 @@
+// What the chaos runner records during a round, from three vantage points:
+//   - the console: every set the engine hands to the broker connection (with
+//     its cmdId, whichever MQTT version), via a wrapper on
+//     BrokerConnection.prototype.publish;
+//   - the broker: every set it routed (stack.broker.onPublish; on Mosquitto
+//     the spy also sees the MQTT 5 user properties holdfast-cmd-id/-base);
+//   - the device: every value change of the simulated VP4, from its own log
+//     ("<prop> = <value> (front panel | MQTT set)"), i.e. the device's truth.
+
+import { BrokerConnection, type PublishOptions, type PublishResult } from '../../src/mqtt/connection.js';
+
+export type Value = string | number | boolean;
+
+export interface ConsolePublish {
+  readonly at: number;
+  readonly topic: string;
+  readonly payload: string;
+  readonly cmdId: string;
+  /** holdfast-base as the engine passed it (stripped on the wire for MQTT 3.1.1). */
+  readonly base: string | undefined;
+}
+
+export interface BrokerSet {
+  readonly at: number;
+  readonly topic: string;
+  readonly payload: string;
+  /** Only on Mosquitto (MQTT 5 user properties). */
+  readonly cmdId: string | undefined;
+  readonly base: string | undefined;
+}
+
+export interface DeviceChange {
+  readonly at: number;
+  readonly prop: string;
+  readonly value: Value;
+  readonly source: 'panel' | 'set';
+}
+
+/** What a test hook wants done with a console publish. */
+export type PublishHook = (p: ConsolePublish) => 'before' | 'after' | 'puback' | undefined;
+
+let consoleLog: ConsolePublish[] = [];
+let listener: ((p: ConsolePublish) => void) | null = null;
+let hook: { fn: PublishHook; act: (when: 'before' | 'after' | 'puback') => void } | null = null;
+let installed = false;
+
+/** Wrap the connection's publish once per process. */
+export function installConsoleSpy(): void {
+  if (installed) return;
+  installed = true;
+  const original = BrokerConnection.prototype.publish;
+  BrokerConnection.prototype.publish = function (this: BrokerConnection, topic: string, payload: string, opts: PublishOptions): Promise<PublishResult> {
+    const cmdId = opts.userProperties?.['holdfast-cmd-id'];
+    let when: 'before' | 'after' | 'puback' | undefined;
+    let act: ((w: 'before' | 'after' | 'puback') => void) | undefined;
+    if (cmdId !== undefined) {
+      const p: ConsolePublish = { at: Date.now(), topic, payload, cmdId, base: opts.userProperties?.['holdfast-base'] };
+      consoleLog.push(p);
+      listener?.(p);
+      if (hook) {
+        when = hook.fn(p);
+        if (when) {
+          act = hook.act;
+          hook = null;
+        }
+      }
+    }
+    if (when === 'before') act?.('before');
+    const result = original.call(this, topic, payload, opts);
+    if (when === 'after') act?.('after');
+    if (when === 'puback') {
+      return result.then((r) => {
+        act?.('puback');
+        return r;
+      });
+    }
+    return result;
+  };
+}
+
+/** Also tell `fn` about each console publish (for the round's trace). */
+export function onConsolePublish(fn: ((p: ConsolePublish) => void) | null): void {
+  listener = fn;
+}
+
+export function armPublishHook(fn: PublishHook, act: (when: 'before' | 'after' | 'puback') => void): void {
+  hook = { fn, act };
+}
+
+export function disarmPublishHook(): void {
+  hook = null;
+}
+
+export function takeConsolePublishes(): ConsolePublish[] {
+  const out = consoleLog;
+  consoleLog = [];
+  return out;
+}
+
+const DEVICE_LINE = /^\[([^\]]+)\] (\S+) = (.*) \((front panel|MQTT set)\)$/;
+
+/** Parse the simulated device's log into value changes of `deviceId` (its integers, booleans and enums). */
+export function parseDeviceLine(line: string, deviceId: string, at: number): DeviceChange | null {
+  const m = DEVICE_LINE.exec(line);
+  if (!m || m[1] !== deviceId) return null;
+  const raw = m[3]!;
+  const value: Value = /^-?\d+$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
+  return { at, prop: m[2]!, value, source: m[4] === 'front panel' ? 'panel' : 'set' };
+}
