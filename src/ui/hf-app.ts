@@ -304,8 +304,8 @@ export class HfApp extends LitElement {
         : nothing}
       ${this.linkError ? html`<p class="notice" role="alert">The connection link could not be used: ${this.linkError}</p>` : nothing}
       ${s.editError ? html`<p class="notice" role="alert">${s.editError}</p>` : nothing}
-      <hf-link-prompt></hf-link-prompt>
-      <hf-password-prompt></hf-password-prompt>
+      ${s.pendingProfile ? html`<hf-link-prompt></hf-link-prompt>` : nothing}
+      ${s.needsPassword ? html`<hf-password-prompt></hf-password-prompt>` : nothing}
       <hf-connection-banner></hf-connection-banner>
       ${panel === 'connection' ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions>` : nothing}
       ${panel === 'outbox' ? html`<hf-outbox-panel></hf-outbox-panel>` : nothing}

@@ -85,7 +85,7 @@ export class HfDiagnostics extends LitElement {
         </dl>
         <button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry now</button>
         <h2>Connection events (last ${c?.log.length ?? 0})</h2>
-        <ol aria-label="Connection events">
+        <ol aria-label="Connection events" tabindex="0">
           ${(c?.log ?? []).map((e) => html`<li><time datetime=${new Date(e.at).toISOString()}>${time(e.at)}</time> ${e.message}</li>`)}
         </ol>
       </section>

@@ -291,7 +291,7 @@ export class HfPropertyControl extends LitElement {
     const p = this.schema;
     const r = this.reported;
     const age = r ? formatAge(this.now - r.receivedAt) : null;
-    const ageText = r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : 'no value reported yet';
+    const ageText = !p.retained ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : 'no value reported yet';
     return html`
       <div class="head">
         <span class="name">${p.name}</span>

@@ -125,7 +125,7 @@ export class HfTrafficLog extends LitElement {
           <button @click=${() => void this.download('json')}>Export as JSON</button>
         </div>
         <p class="muted">Newest first; the last ${SHOWN} matching of up to 2,000 kept on this device.</p>
-        <ol aria-label="Messages">
+        <ol aria-label="Messages" tabindex="0">
           ${this.rows.map(
             (r) =>
               html`<li>

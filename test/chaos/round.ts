@@ -9,6 +9,7 @@ import type { FaultProxy } from '../support/fault-proxy.js';
 import { checkRound, type EditRecord, type Findings, type TabView } from './checks.js';
 import { armPublishHook, disarmPublishHook, takeConsolePublishes, type BrokerSet, type DeviceChange, type Value } from './observe.js';
 import { Prng } from './prng.js';
+import { lockOwner, locks } from './web-locks.js';
 
 export const DEVICE = 'vp4';
 export const VP4 = `homie5:${DEVICE}`;
@@ -141,6 +142,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     used.set(p, new Set([INITIAL[p]]));
   }
 
+  const ownerOf = (tab: Tab): string => `${dbName}/tab-${tab.id}`;
   const alive = (): Tab[] => tabs.filter((t) => t.alive);
   const leaderTab = (): Tab | undefined => alive().find((t) => t.hub.state.role === 'leader');
   const leaderOpen = (): Tab | undefined => {
@@ -152,9 +154,12 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     const hub = new Hub({ dbName, ...HUB_OPTIONS });
     const tab: Tab = { id: ++nextTab, hub, alive: true };
     tabs.push(tab);
-    hub.start({ defaultBrokerUrl: proxy.url('/') }).catch((err: unknown) => {
-      if (tab.alive) trace(`tab ${tab.id} failed to start: ${String(err)}`);
-    });
+    // Its lock requests belong to this tab, so closing it releases them (as closing a browser tab does).
+    lockOwner
+      .run(ownerOf(tab), () => hub.start({ defaultBrokerUrl: proxy.url('/') }))
+      .catch((err: unknown) => {
+        if (tab.alive) trace(`tab ${tab.id} failed to start: ${String(err)}`);
+      });
     trace(`tab ${tab.id} opened`);
     return tab;
   };
@@ -163,6 +168,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     tab.alive = false;
     const role = tab.hub.state.role;
     tab.hub.dispose();
+    locks.releaseOwner(ownerOf(tab));
     trace(`tab ${tab.id} (${role}) closed: ${why}`);
   };
   const anyTab = (r: Prng): Tab => {

@@ -39,6 +39,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { CATEGORIES, CATEGORY_TEXT, type Category, type Findings } from './checks.js';
 import { installConsoleSpy, onConsolePublish, parseDeviceLine, type BrokerSet, type DeviceChange } from './observe.js';
 import { DEVICE, runRound } from './round.js';
+import { locks } from './web-locks.js';
 
 interface Args {
   rounds: number;
@@ -174,8 +175,11 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], verbose: 
       unhandledInRound = {};
       roundStart = Date.now();
       const env = { stack, proxy, deviceChanges, brokerSets, trace, roundStarted: (at: number) => (roundStart = at) };
+      const orphans = locks.orphaned();
       const o = await runRound(env, seed, i);
       traceSink = null;
+      const leaked = locks.orphaned() - orphans;
+      if (leaked > 0) o.findings.info['leader locks a closed tab never released itself'] = leaked;
       const r: Report = { broker, seed, findings: o.findings, steps: o.steps, edits: o.edits, durationMs: o.durationMs, ...(o.error !== undefined ? { error: o.error } : {}), lines: [], unhandled: unhandledInRound };
       report({ ...r, lines: verbose || failed(r) ? lines : [] });
     }

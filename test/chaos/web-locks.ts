@@ -4,21 +4,45 @@
  * FIFO order, a lock released when its callback's promise settles. Node 20
  * has no navigator (and no navigator.locks), so without this every Hub would
  * lead alone.
+ *
+ * Like a browser, it knows which document ("tab") asked: requests made inside
+ * `lockOwner.run(tabId, …)` belong to that tab, and `releaseOwner(tabId)`
+ * (the tab closed or reloaded) releases its locks and drops its queued
+ * requests at once, whatever its callbacks are still doing.
  */
-type LockCallback = (lock: { name: string; mode: 'exclusive' }) => unknown;
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+type LockCallback = (lock: { name: string; mode: 'exclusive' } | null) => unknown;
+
+interface Grant {
+  readonly owner: string | null;
+  /** The owner went away while holding it; true until the callback settles, if ever. */
+  orphaned: boolean;
+}
+
+interface Waiter {
+  readonly owner: string | null;
+  readonly grant: () => void;
+}
+
+export const lockOwner = new AsyncLocalStorage<string>();
 
 export class InProcessLocks {
-  private readonly held = new Set<string>();
-  private readonly queues = new Map<string, Array<() => void>>();
+  private readonly held = new Map<string, Grant>();
+  private readonly queues = new Map<string, Waiter[]>();
+  /** Locks whose holder closed while the callback was still running, and whose callback has not settled since. */
+  private orphans = 0;
 
   request(name: string, optionsOrCallback: LockCallback | { mode?: string; ifAvailable?: boolean }, maybeCallback?: LockCallback): Promise<unknown> {
     const callback = typeof optionsOrCallback === 'function' ? optionsOrCallback : maybeCallback;
     const options = typeof optionsOrCallback === 'function' ? {} : optionsOrCallback;
     if (!callback) return Promise.reject(new TypeError('navigator.locks.request needs a callback'));
     if (options.mode !== undefined && options.mode !== 'exclusive') return Promise.reject(new Error('only exclusive locks are polyfilled'));
+    const owner = lockOwner.getStore() ?? null;
     return new Promise<unknown>((resolve, reject) => {
       const grant = (): void => {
-        this.held.add(name);
+        const g: Grant = { owner, orphaned: false };
+        this.held.set(name, g);
         let result: Promise<unknown>;
         try {
           result = Promise.resolve(callback({ name, mode: 'exclusive' }));
@@ -26,15 +50,20 @@ export class InProcessLocks {
           result = Promise.reject(err);
         }
         result
-          .finally(() => this.release(name))
+          .finally(() => {
+            if (g.orphaned) {
+              g.orphaned = false;
+              this.orphans--;
+            }
+            if (this.held.get(name) === g) this.release(name);
+          })
           .then(resolve, reject);
       };
       if (!this.held.has(name)) grant();
-      else if (options.ifAvailable) {
-        Promise.resolve(callback(null as never)).then(resolve, reject);
-      } else {
+      else if (options.ifAvailable) Promise.resolve(callback(null)).then(resolve, reject);
+      else {
         const queue = this.queues.get(name) ?? [];
-        queue.push(grant);
+        queue.push({ owner, grant });
         this.queues.set(name, queue);
       }
     });
@@ -42,24 +71,36 @@ export class InProcessLocks {
 
   query(): Promise<{ held: { name: string }[]; pending: { name: string }[] }> {
     return Promise.resolve({
-      held: [...this.held].map((name) => ({ name })),
+      held: [...this.held.keys()].map((name) => ({ name })),
       pending: [...this.queues].flatMap(([name, q]) => q.map(() => ({ name }))),
     });
   }
 
-  /** Requests waiting for `name`. */
-  waiting(name: string): number {
-    return this.queues.get(name)?.length ?? 0;
+  /** The tab `owner` is gone: its locks are released and its waiting requests dropped, as a browser does. */
+  releaseOwner(owner: string): void {
+    for (const [name, queue] of this.queues) {
+      this.queues.set(
+        name,
+        queue.filter((w) => w.owner !== owner),
+      );
+    }
+    for (const [name, g] of [...this.held]) {
+      if (g.owner !== owner) continue;
+      g.orphaned = true;
+      this.orphans++;
+      this.release(name);
+    }
   }
 
-  isHeld(name: string): boolean {
-    return this.held.has(name);
+  /** Locks taken by tabs that closed and whose callbacks never finished (the page's own cleanup did not release them). */
+  orphaned(): number {
+    return this.orphans;
   }
 
   private release(name: string): void {
     this.held.delete(name);
     const next = this.queues.get(name)?.shift();
-    if (next) next();
+    if (next) next.grant();
   }
 }
 

@@ -185,6 +185,28 @@ test.describe('background sync (Chromium)', () => {
     expect(hf.sets().map((s) => `${s.topic} ${s.payload}`)).toEqual(['homie/5/vp4/genlock/phase-v/set 12', 'homie/5/vp4/genlock/source/set sdi-1']);
   });
 
+  test('while a console is open, the worker leaves the outbox to it and asks to be retried; each edit is sent once', async ({ hf }) => {
+    const ctx = context!;
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    await openConsole(page, hf);
+    const toggle = await backgroundToggle(page);
+    await toggle.check();
+    await expect(toggle).toBeChecked();
+    await page.getByRole('button', { name: 'Connection', exact: true }).click();
+    await queueEditsOffline(page, hf);
+
+    // Chromium fires the sync whenever it thinks it is online, console open or not. The open console leads,
+    // so the worker must not even try (it would connect through the same cut proxy and time out instead).
+    expect(await dispatchSync(ctx, hf.url)).toMatch(/^rejected: background send will be retried: a console page (is open|leads)/);
+    hf.proxy.pass();
+    await expectConnected(page);
+    await expect.poll(() => deviceValue(hf.stack, 'genlock/phase-v')).toBe(12);
+    await expect.poll(() => deviceValue(hf.stack, 'genlock/source')).toBe('sdi-1');
+    await expect(page.getByRole('group', { name: 'Not sent: Genlock phase H' })).toBeVisible();
+    await hf.settle();
+    expect(hf.sets().map((s) => `${s.topic} ${s.payload}`)).toEqual(['homie/5/vp4/genlock/phase-v/set 12', 'homie/5/vp4/genlock/source/set sdi-1']);
+  });
+
   test('with the setting off (the default), the sync handler sends nothing and leaves the outbox as it was', async ({ hf }) => {
     const ctx = context!;
     const page = ctx.pages()[0] ?? (await ctx.newPage());
