@@ -522,8 +522,10 @@ async function main(): Promise<void> {
       let controlled = true;
       for (let i = 0; i < o.coldRuns; i++) {
         const p = await holdfastPage();
-        await p.goto(appUrl, { waitUntil: 'commit' });
-        await waitFor(p, 'window.__hfProbe?.firstRenderedValueAt != null', 30_000, 'the first values offline');
+        await profiled(i === 0 ? o.profile : null, 'holdfast-cold-start', context, p, async () => {
+          await p.goto(appUrl, { waitUntil: 'commit' });
+          await waitFor(p, 'window.__hfProbe?.firstRenderedValueAt != null', 30_000, 'the first values offline');
+        });
         // The connection attempt loads mqtt.js after the first render; wait for it to be sure of the order.
         await waitFor(p, `performance.getEntriesByType('resource').some((e) => e.name.includes('/assets/mqtt-'))`, 10_000, 'mqtt.js').catch(() => {});
         const r = await evaluate<{ first: number; mqtt: number[]; controlled: boolean }>(

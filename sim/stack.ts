@@ -14,6 +14,7 @@
 //              Records have clientId null (a subscriber cannot see the
 //              publisher) and carry MQTT 5 user properties.
 
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Aedes } from 'aedes';
 import type { Mosquitto } from '../test/support/mosquitto.js';
@@ -131,6 +132,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+function exampleMapping(): unknown {
+  return JSON.parse(readFileSync(new URL('../examples/vp4-mapping.json', import.meta.url), 'utf8')) as unknown;
+}
+
 const DEVICE_START_TIMEOUT_MS = 10_000;
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -206,7 +211,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         root: opts.distDir,
         host,
         port: opts.webPort ?? 0,
-        config: { brokerUrl: broker.wsUrl },
+        // The incident's VP4 speaks plain text topics: ship its mapping so the console knows it from the first start.
+        config: { brokerUrl: broker.wsUrl, ...(extraDevices.has('cy-vp4') ? { mapping: exampleMapping() } : {}) },
       });
     }
   } catch (err) {

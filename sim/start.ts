@@ -175,12 +175,13 @@ async function main(): Promise<void> {
   const controlPort = new URL(stack.controlUrl).port;
   const portFlag = controlPort === '5181' ? '' : ` --control-port ${controlPort}`;
   const deviceIds = [...stack.devices.keys()];
+  const conventions: Record<string, string> = { lamp4: 'Homie 4', 'esp-fan': 'Home Assistant discovery', 'cy-vp4': 'mapped text topics' };
   console.log(
     [
       '',
       `  Holdfast console: ${dev?.url ?? stack.appUrl ?? ''}`,
       `  MQTT broker:      ${stack.brokerWsUrl} (WebSocket)` + (stack.brokerTcpUrl ? `, ${stack.brokerTcpUrl} (TCP)` : ''),
-      `  Devices:          ${deviceIds.map((id) => `${id} (homie/5/${id})`).join(', ') || 'none'}`,
+      `  Devices:          ${[...deviceIds.map((id) => `${id} (Homie 5)`), ...[...stack.extraDevices.keys()].map((id) => `${id} (${conventions[id] ?? 'simulated'})`)].join(', ') || 'none'}`,
       `  Hardware side:    npm run device -- set vp4 genlock/phase-h -25${portFlag}`,
       '',
       '  Press Ctrl-C to stop.',

@@ -39,6 +39,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { CATEGORIES, CATEGORY_TEXT, type Category, type Findings } from './checks.js';
 import { installConsoleSpy, onConsolePublish, parseDeviceLine, type BrokerSet, type DeviceChange } from './observe.js';
 import { DEVICE, runRound } from './round.js';
+import { sabotage, SABOTAGE_KINDS, type SabotageKind } from './sabotage.js';
 import { locks } from './web-locks.js';
 
 interface Args {
@@ -50,6 +51,7 @@ interface Args {
   verbose: boolean;
   /** Internal: run these seeds on `brokers[0]` and report JSON lines to the parent. */
   worker: number[] | null;
+  sabotage: SabotageKind | null;
 }
 
 const CI_ROUNDS = 60;
@@ -64,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
     jobs: null,
     verbose: false,
     worker: null,
+    sabotage: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -85,6 +88,11 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (a === '--jobs') args.jobs = int(value());
     else if (a === '--verbose' || a === '-v') args.verbose = true;
     else if (a === '--worker') args.worker = value().split(',').map(int);
+    else if (a === '--sabotage') {
+      const kind = value();
+      if (!(SABOTAGE_KINDS as readonly string[]).includes(kind)) throw new Error(`--sabotage takes one of ${SABOTAGE_KINDS.join(', ')}`);
+      args.sabotage = kind as SabotageKind;
+    }
     else throw new Error(`unknown option ${a} (see the comment at the top of test/chaos/run.ts)`);
   }
   if (args.rounds < 1) throw new Error('--rounds must be at least 1');
@@ -141,8 +149,10 @@ function captureConsole(): void {
   });
 }
 
-async function runBroker(broker: BrokerKind, seeds: readonly number[], verbose: boolean, report: (r: Report) => void): Promise<void> {
+async function runBroker(broker: BrokerKind, seeds: readonly number[], args: Args, report: (r: Report) => void): Promise<void> {
+  const verbose = args.verbose;
   installConsoleSpy();
+  if (args.sabotage) sabotage(args.sabotage);
   onConsolePublish((p) => trace(`console publishes ${p.topic} = ${p.payload} (cmd ${p.cmdId.slice(0, 8)}, base ${p.base ?? '?'})`));
   const deviceChanges: DeviceChange[] = [];
   const brokerSets: BrokerSet[] = [];
@@ -194,8 +204,17 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], verbose: 
 // Worker processes
 // ---------------------------------------------------------------------------
 
-function runWorker(broker: BrokerKind, seeds: readonly number[], verbose: boolean, onReport: (r: Report) => void): Promise<void> {
-  const argv = [...process.execArgv, process.argv[1]!, '--worker', seeds.join(','), '--broker', broker, ...(verbose ? ['--verbose'] : [])];
+function runWorker(broker: BrokerKind, seeds: readonly number[], args: Args, onReport: (r: Report) => void): Promise<void> {
+  const argv = [
+    ...process.execArgv,
+    process.argv[1]!,
+    '--worker',
+    seeds.join(','),
+    '--broker',
+    broker,
+    ...(args.verbose ? ['--verbose'] : []),
+    ...(args.sabotage ? ['--sabotage', args.sabotage] : []),
+  ];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
@@ -219,7 +238,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   captureConsole();
   if (args.worker) {
-    await runBroker(args.brokers[0]!, args.worker, args.verbose, (r) => process.stdout.write(`${REPORT}${JSON.stringify(r)}\n`));
+    await runBroker(args.brokers[0]!, args.worker, args, (r) => process.stdout.write(`${REPORT}${JSON.stringify(r)}\n`));
     return 0;
   }
 
@@ -235,6 +254,7 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   process.stdout.write(`holdfast chaos: ${args.rounds} round(s) from seed ${args.seed} on ${[...byBroker.keys()].join(' and ')}, ${jobs} process(es)\n`);
+  if (args.sabotage) process.stdout.write(`SABOTAGED (${args.sabotage}): this run is meant to fail\n`);
   const reports: Report[] = [];
   const perBroker = new Map<BrokerKind, number>();
   const onReport = (r: Report): void => {
@@ -253,7 +273,7 @@ async function main(): Promise<number> {
   };
 
   if (jobs <= 1) {
-    for (const [broker, brokerSeeds] of byBroker) await runBroker(broker, brokerSeeds, args.verbose, onReport);
+    for (const [broker, brokerSeeds] of byBroker) await runBroker(broker, brokerSeeds, args, onReport);
   } else {
     // Share the processes among the brokers by their number of rounds, at least one each.
     const work: Array<[BrokerKind, number[]]> = [];
@@ -270,7 +290,7 @@ async function main(): Promise<number> {
         if (part.length > 0) work.push([k, part]);
       }
     }
-    await Promise.all(work.map(([k, list]) => runWorker(k, list, args.verbose, onReport)));
+    await Promise.all(work.map(([k, list]) => runWorker(k, list, args, onReport)));
   }
 
   const totals = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;

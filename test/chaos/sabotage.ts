@@ -1,0 +1,53 @@
+// --sabotage <kind>: break the console on purpose, to show each check can fail.
+// Test-only monkey patches of prototypes; nothing in src/ changes.
+//   stale-base     the freshness tracker believes every cached value is fresh,
+//                  so edits are judged against what the console saw before a reconnect
+//   applied-twice  every set the engine publishes is published a second time
+//   not-ended      an entry that was sent never takes its echo or deadline
+//   vanished       one acknowledged edit in three is deleted right after its write
+
+import { FreshnessTracker } from '../../src/model/freshness.js';
+import { BrokerConnection } from '../../src/mqtt/connection.js';
+import { OutboxStore } from '../../src/store/outbox.js';
+
+export const SABOTAGE_KINDS = ['stale-base', 'applied-twice', 'not-ended', 'vanished'] as const;
+export type SabotageKind = (typeof SABOTAGE_KINDS)[number];
+
+/** Call after installConsoleSpy(), so the spy sees what the sabotaged engine does. */
+export function sabotage(kind: SabotageKind): void {
+  switch (kind) {
+    case 'stale-base':
+      FreshnessTracker.prototype.hasReported = () => true;
+      break;
+    case 'applied-twice': {
+      const publish = BrokerConnection.prototype.publish;
+      BrokerConnection.prototype.publish = function (this: BrokerConnection, ...args: Parameters<BrokerConnection['publish']>) {
+        const first = publish.apply(this, args);
+        if (args[0].endsWith('/set')) publish.apply(this, args).catch(() => undefined);
+        return first;
+      };
+      break;
+    }
+    case 'not-ended': {
+      const transition = OutboxStore.prototype.transition;
+      OutboxStore.prototype.transition = function (this: OutboxStore, expected, next) {
+        if (expected.state === 'sent' && next.state !== 'sent') return Promise.resolve(false);
+        return transition.call(this, expected, next);
+      };
+      break;
+    }
+    case 'vanished': {
+      const enqueue = OutboxStore.prototype.enqueue;
+      let n = 0;
+      OutboxStore.prototype.enqueue = async function (this: OutboxStore, ...args: Parameters<OutboxStore['enqueue']>) {
+        const result = await enqueue.apply(this, args);
+        if (result.action !== 'noop' && ++n % 3 === 0) {
+          const db = (this as unknown as { db: { outbox: { where(i: string): { equals(v: string): { delete(): Promise<number> } } } } }).db;
+          await db.outbox.where('cmdId').equals(result.entry.cmdId).delete();
+        }
+        return result;
+      };
+      break;
+    }
+  }
+}
