@@ -33,7 +33,8 @@ export default defineConfig({
       registerType: 'prompt',
       manifest,
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,woff2}'],
+        // Icons and the manifest are added by the plugin from manifest.json; listing them again only duplicates entries.
+        globPatterns: ['**/*.{js,css,html,svg,woff2}'],
         // A classic-script worker (every browser runs those), built in library mode so the background flush's
         // dynamic import is inlined without Vite's preload helper (which uses import.meta, a syntax error in a
         // classic script); its code is then only evaluated on the first sync event.

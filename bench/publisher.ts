@@ -106,8 +106,9 @@ export class BenchPublisher {
     });
   }
 
-  static async connect(tcpUrl: string, devices: number, props: number): Promise<BenchPublisher> {
+  static async connect(tcpUrl: string, devices: number, props: number, login: { username?: string; password?: string } = {}): Promise<BenchPublisher> {
     const client = await mqtt.connectAsync(tcpUrl, {
+      ...login,
       clientId: `bench-devices-${process.pid}`,
       protocolVersion: 4,
       clean: true,

@@ -42,9 +42,17 @@ async function boot(): Promise<void> {
     app.hub = hub;
     if (link && !link.ok) app.linkError = Object.values(link.errors).join('; ');
   }
+  // The last-known state is read while the server is asked for its config: first paint waits for neither in turn.
+  void hub.preload();
   const config = await fetchConfig();
   await hub.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null, defaultMapping: config.mapping });
-  addEventListener('pagehide', () => void hub.persistNow());
+  addEventListener('pageshow', (e) => {
+    if (e.persisted) hub.rejoin();
+  });
+  addEventListener('pagehide', () => {
+    hub.leaving();
+    void hub.persistNow();
+  });
   if ('serviceWorker' in navigator && !import.meta.env.DEV) {
     const { registerServiceWorker } = await import('./sw-registration.js');
     registerServiceWorker(app);

@@ -25,7 +25,19 @@ export function registerServiceWorker(app: HfApp | null): void {
   wb.addEventListener('waiting', () => {
     offer(() => {
       requested = true;
-      wb.messageSkipWaiting();
+      void navigator.serviceWorker
+        .getRegistration()
+        .catch(() => undefined)
+        .then((registration) => {
+          // A page no worker controls (e.g. after a hard reload) gets no controllerchange: reload once the new one runs.
+          const next = registration?.waiting;
+          if (next && !controlled) {
+            next.addEventListener('statechange', () => {
+              if (next.state === 'activated' && !controlled) location.reload();
+            });
+          }
+          wb.messageSkipWaiting();
+        });
     });
   });
 

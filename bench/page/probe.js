@@ -1,4 +1,3 @@
-/* global window, performance, customElements, PerformanceObserver */
 // Injected by bench/run.ts into Holdfast pages before they load (CDP init
 // script, so the app's CSP does not apply). The app hands over its Hub when
 // the URL has ?bench (src/bench-hooks.ts); everything else is measured here by
@@ -27,6 +26,10 @@
     /** Outbox: when each entry was first decided (after its latest re-queue), and every entry's latest state. */
     decidedAt: new Map(),
     states: new Map(),
+    /** IndexedDB transactions opened since the last reset, by "store+store:mode". */
+    idb: {},
+    /** Boot milestones (performance.now()), for the cold-start breakdown. */
+    timeline: {},
 
     reset() {
       this.values = 0;
@@ -37,6 +40,7 @@
       this.domDelays = [];
       this.decidedAt.clear();
       this.states.clear();
+      this.idb = {};
     },
 
     /** Queue edits through the Hub, as the UI would: each desired value is the shown one + 1. Returns [base, desired] per edit. */
@@ -68,8 +72,33 @@
 
   const UNDECIDED = ['queued', 'reconciling'];
 
+  const openTransaction = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (stores, mode, options) {
+    const k = `${[].concat(stores).join('+')}:${mode ?? 'readonly'}`;
+    probe.idb[k] = (probe.idb[k] ?? 0) + 1;
+    return openTransaction.call(this, stores, mode, options);
+  };
+
+  /** Record when an async method of the Hub's stores starts and ends. */
+  const time = (target, method, name) => {
+    const original = target?.[method];
+    if (typeof original !== 'function') return;
+    target[method] = async (...args) => {
+      probe.timeline[`${name}Start`] ??= performance.now();
+      try {
+        return await original.apply(target, args);
+      } finally {
+        probe.timeline[`${name}End`] ??= performance.now();
+      }
+    };
+  };
+
   window.__holdfastBench = (hub) => {
     probe.hub = hub;
+    probe.timeline.hubCreated = performance.now();
+    time(hub, 'start', 'hubStart');
+    time(hub.status, 'load', 'statusLoad');
+    time(hub.history, 'load', 'historyLoad');
     let open = false;
     hub.subscribe((s) => {
       const now = s.connection?.status === 'open';
@@ -133,14 +162,4 @@
       }
     };
   });
-})();
-// TEMP: count IndexedDB transactions by store and mode.
-(() => {
-  const counts = (window.__idb = {});
-  const orig = IDBDatabase.prototype.transaction;
-  IDBDatabase.prototype.transaction = function (stores, mode, opts) {
-    const k = `${[].concat(stores).join('+')}:${mode ?? 'readonly'}`;
-    counts[k] = (counts[k] ?? 0) + 1;
-    return orig.call(this, stores, mode, opts);
-  };
 })();

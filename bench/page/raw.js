@@ -1,4 +1,3 @@
-/* global window, performance, PerformanceObserver */
 // The baseline: the same mqtt.js browser bundle Holdfast ships, subscribed to
 // the same filters, doing nothing with a message but counting it.
 import mqtt from '/mqtt.esm.js';

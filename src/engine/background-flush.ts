@@ -15,6 +15,7 @@ import { OutboxStore } from '../store/outbox.js';
 import { SecretStore } from '../store/secrets.js';
 import { SettingsStore } from '../store/settings.js';
 import { StatusStore, type TimedEvent } from '../store/status.js';
+import { TrafficStore, payloadText } from '../store/traffic.js';
 import { HUB_CHANNEL, LEADER_LOCK } from './background-sync.js';
 import { DEFAULT_ENGINE_OPTIONS, OutboxEngine, type EngineOptions } from './engine.js';
 import { ConventionRouter, eventDeviceId } from './router.js';
@@ -176,7 +177,11 @@ async function session(db: HoldfastDb, opts: BackgroundFlushOptions, pageArrived
   const at = Date.now();
   status.apply(adapters.flatMap((a) => (a instanceof MappedAdapter ? a.deviceEvents() : [])).map((event) => ({ at, event })));
 
-  const engine = new OutboxEngine(outbox, status, router, engineOptions);
+  // The operator's traffic log shows what was sent while no console was open, and says so.
+  const traffic = new TrafficStore(db);
+  const engine = new OutboxEngine(outbox, status, router, engineOptions, undefined, (r) =>
+    traffic.record({ ...r, payload: payloadText(r.payload), ...(r.direction === 'out' ? { note: `sent in the background; ${r.note ?? ''}` } : {}) }),
+  );
   await engine.recover();
   const watched = new Set((await outstanding(outbox)).map((e) => e.seq));
 
@@ -263,6 +268,8 @@ async function session(db: HoldfastDb, opts: BackgroundFlushOptions, pageArrived
     engine.dispose();
     await status.persistNow();
     status.dispose();
+    await traffic.flush();
+    traffic.dispose();
   }
   const states: Partial<Record<OutboxState, number>> = {};
   for (const seq of watched) {

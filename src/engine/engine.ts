@@ -1,7 +1,7 @@
 import type { AdapterEvent } from '../conventions/adapter.js';
 import { FreshnessTracker, lookupFresh } from '../model/freshness.js';
 import { applyDecision, decide, onEcho, onEchoDeadline, onPuback, reasonCodeText, recoverAfterCrash, type Decision } from '../model/reconcile.js';
-import type { OutboxEntry, PropertyValue } from '../model/types.js';
+import type { Availability, OutboxEntry, PropertyValue } from '../model/types.js';
 import { valuesEqual } from '../model/values.js';
 import { NotConnectedError, PublishRejectedError, type BrokerConnection } from '../mqtt/connection.js';
 import type { OutboxStore } from '../store/outbox.js';
@@ -31,6 +31,12 @@ export interface TrafficRecord {
 const key = (deviceId: string, propertyId: string): string => `${deviceId}\u0000${propertyId}`;
 
 /**
+ * Availabilities in which the retained status may be older than the device
+ * (it may change at its panel unheard): edits are held until it is back.
+ */
+const DEVICE_AWAY: readonly Availability[] = ['lost', 'disconnected', 'sleeping', 'init'];
+
+/**
  * The outbox flusher. Runs only in the leader tab. It alone decides what is
  * published, and only after the device has reported fresh status on the
  * current connection: the stale-replay incident cannot happen by construction.
@@ -49,6 +55,12 @@ export class OutboxEngine {
   private readonly inFlight = new Map<string, OutboxEntry>();
   private readonly deadlines = new Map<string, ReturnType<typeof setTimeout>>();
   private disposed = false;
+  /**
+   * Whether the last complete reconcile pass found entries to judge. Only
+   * then can a status message change a decision; with an empty outbox a
+   * message need not cost an outbox read. Edits, timers and PUBACKs kick regardless.
+   */
+  private pendingSeen = true;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -99,7 +111,7 @@ export class OutboxEngine {
     this.status.apply(batch);
     this.onEvents?.(batch);
     for (const event of events) this.checkEcho(event);
-    this.kick();
+    if (this.pendingSeen || this.running) this.kick();
   }
 
   onOpen(session: number): void {
@@ -117,7 +129,10 @@ export class OutboxEngine {
         this.tracker.markSubscribed(Date.now());
         this.kick();
       })
-      .catch((err: unknown) => console.warn('Holdfast: subscribe failed', err));
+      .catch((err: unknown) => {
+        // A session that already ended takes its subscriptions with it; the next one subscribes again.
+        if (this.session === session) console.warn('Holdfast: subscribe failed', err);
+      });
   }
 
   onClose(session: number): void {
@@ -132,10 +147,9 @@ export class OutboxEngine {
     this.deadlines.clear();
     void (async () => {
       const now = Date.now();
-      for (const e of stuck) {
-        const latest = e.seq === undefined ? undefined : await this.outbox.get(e.seq);
-        if (latest && (latest.state === 'sending' || latest.state === 'sent')) await this.outbox.transition(latest, recoverAfterCrash(latest, now));
-      }
+      // Through update(): a PUBACK handled meanwhile may have moved the entry on (sending → sent), and a lost
+      // compare-and-set must be retried on that version, or the entry would stay "sent" with nothing waiting on it.
+      for (const e of stuck) await this.update(e, (latest) => (latest.state === 'sending' || latest.state === 'sent' ? recoverAfterCrash(latest, now) : latest));
     })().catch((err: unknown) => {
       // A tab closing mid-write: the next leader's recover() re-judges these entries anyway.
       if (!this.disposed) console.warn('Holdfast: could not re-queue in-flight edits', err);
@@ -202,7 +216,8 @@ export class OutboxEngine {
       } else {
         const current = this.status.current(entry.deviceId, entry.propertyId)?.value;
         const fresh = lookupFresh(this.tracker, entry.deviceId, entry.propertyId, schema, current, now);
-        decision = decide(entry, fresh, { momentary });
+        const away = DEVICE_AWAY.includes(this.status.availability(entry.deviceId));
+        decision = decide(entry, fresh, { momentary, away });
       }
       if (decision.next === 'wait') {
         waitingDevices.add(entry.deviceId);
@@ -218,6 +233,7 @@ export class OutboxEngine {
         if (!(await this.outbox.transition(entry, next))) this.rerun = true;
       }
     }
+    this.pendingSeen = pending.length > 0;
     this.scheduleSettleCheck([...waitingDevices]);
   }
 
@@ -309,7 +325,9 @@ export class OutboxEngine {
       const next = fn(latest);
       if (next === latest) return;
       if (await this.outbox.transition(latest, next)) {
-        if (next.state === 'sent') this.inFlight.set(key(next.deviceId, next.propertyId), next);
+        const k = key(next.deviceId, next.propertyId);
+        // Only while still tracked: after onClose the entry is re-judged, and re-adding it would block its property for good.
+        if (next.state === 'sent' && this.inFlight.get(k)?.cmdId === next.cmdId) this.inFlight.set(k, next);
         if (next.state !== 'sending' && next.state !== 'sent') {
           this.release(next);
           this.kick();

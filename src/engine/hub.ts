@@ -8,10 +8,11 @@ import { HoldfastDb, StorageFullError } from '../store/db.js';
 import { OutboxStore } from '../store/outbox.js';
 import { HistoryStore } from '../store/history.js';
 import { SecretStore } from '../store/secrets.js';
-import { TrafficStore, payloadText } from '../store/traffic.js';
+import { TrafficStore } from '../store/traffic.js';
 import { SettingsStore } from '../store/settings.js';
 import { StatusStore, type DevicesSnapshot, type TimedEvent } from '../store/status.js';
-import { registerBackgroundSync } from './background-sync.js';
+// The service worker's background flush must use the same lock and channel names.
+import { HUB_CHANNEL as CHANNEL, LEADER_LOCK, registerBackgroundSync } from './background-sync.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine.js';
 import type { Leader } from './leader.js';
 import { ConventionRouter } from './router.js';
@@ -54,7 +55,11 @@ type ChannelMessage =
   | { readonly type: 'events'; readonly batch: readonly TimedEvent[] }
   | { readonly type: 'connection'; readonly state: ConnectionState }
   | { readonly type: 'presence'; readonly others: readonly PresenceInfo[] }
-  | { readonly type: 'hello' }
+  /** A tab that follows: it wants status events. */
+  | { readonly type: 'hello'; readonly tabId: string }
+  | { readonly type: 'bye'; readonly tabId: string }
+  /** A new leader asks the followers to say hello again. */
+  | { readonly type: 'leader-changed' }
   | { readonly type: 'outbox-changed' }
   | { readonly type: 'retry' }
   /** The active profile changed; a session-only password travels with it (same-origin tabs only). */
@@ -62,9 +67,6 @@ type ChannelMessage =
   | { readonly type: 'editing'; readonly editing: Editing; readonly name: string }
   /** The mapping or discovery prefix changed: the leader rebuilds its adapters. */
   | { readonly type: 'conventions-changed' };
-
-const CHANNEL = 'holdfast';
-const LEADER_LOCK = 'holdfast-leader';
 
 /** Connection timing; the defaults suit a shift, tests and demos shorten them. */
 export interface ConnectionTuning {
@@ -109,6 +111,9 @@ export class Hub {
   private pendingEvents: TimedEvent[] = [];
   private broadcastTimer: ReturnType<typeof setTimeout> | undefined;
   private editing: Editing = null;
+  private readonly tabId = crypto.randomUUID();
+  /** Tabs following this leader; with none, status events are not re-broadcast at all. */
+  private readonly followers = new Set<string>();
 
   constructor(options: HubOptions = {}) {
     this.db = new HoldfastDb(options.dbName);
@@ -161,19 +166,33 @@ export class Hub {
     for (const l of this.listeners) l(this.stateValue);
   }
 
+  private preloading: Promise<void> | null = null;
+
+  /**
+   * Read the last-known state for the first paint. main.ts starts this before
+   * it asks the server for its config, so the two overlap; start() awaits it.
+   */
+  preload(): Promise<void> {
+    this.preloading ??= (async () => {
+      await this.status.load();
+      void this.history.load().catch((err: unknown) => console.warn('Holdfast: could not read value history', err));
+      this.cleanups.push(this.status.subscribe((devices) => this.set({ devices })));
+      const sub = this.outboxStore.visible().subscribe({
+        next: (outbox) => this.set({ outbox }),
+        error: (err: unknown) => console.error('Holdfast: outbox query failed', err),
+      });
+      this.cleanups.push(() => sub.unsubscribe());
+    })();
+    return this.preloading;
+  }
+
   /**
    * Show the last-known state at once, then elect a leader and connect.
    * `defaultBrokerUrl` (from the server's config) seeds the first profile;
    * `link` is a profile from a provisioning link.
    */
   async start(opts: { defaultBrokerUrl?: string | null; link?: Omit<ConnectionProfile, 'id'> | null; defaultMapping?: unknown } = {}): Promise<void> {
-    await Promise.all([this.status.load(), this.history.load()]);
-    this.cleanups.push(this.status.subscribe((devices) => this.set({ devices })));
-    const sub = this.outboxStore.visible().subscribe({
-      next: (outbox) => this.set({ outbox }),
-      error: (err: unknown) => console.error('Holdfast: outbox query failed', err),
-    });
-    this.cleanups.push(() => sub.unsubscribe());
+    await this.preload();
 
     let profiles = [...((await this.settings.get('profiles')) ?? [])];
     let activeProfileId = (await this.settings.get('activeProfileId')) ?? null;
@@ -236,7 +255,7 @@ export class Hub {
       return;
     }
     this.set({ role: 'follower' });
-    this.channel?.postMessage({ type: 'hello' } satisfies ChannelMessage);
+    this.channel?.postMessage({ type: 'hello', tabId: this.tabId } satisfies ChannelMessage);
     // Queued request: granted at once if no tab leads, or as soon as the leader tab closes.
     void navigator.locks.request(LEADER_LOCK, async () => {
       if (this.disposed) return;
@@ -247,6 +266,7 @@ export class Hub {
 
   private async becomeLeader(): Promise<void> {
     this.set({ role: 'leader' });
+    this.channel?.postMessage({ type: 'leader-changed' } satisfies ChannelMessage);
     // The status cache and history become ours to persist.
     this.status.enablePersistence();
     this.history.enablePersistence();
@@ -279,7 +299,7 @@ export class Hub {
         this.recordHistory(batch);
         this.broadcastEvents(batch);
       },
-      onTraffic: (r) => this.traffic.record({ ...r, payload: payloadText(r.payload) }),
+      onTraffic: (r) => this.traffic.record(r),
       onPresence: (others) => {
         this.set({ presence: others });
         this.channel?.postMessage({ type: 'presence', others } satisfies ChannelMessage);
@@ -363,7 +383,7 @@ export class Hub {
 
   /** Batch status events to followers: one message per ~50 ms, not per MQTT message. */
   private broadcastEvents(batch: readonly TimedEvent[]): void {
-    if (!this.channel) return;
+    if (!this.channel || this.followers.size === 0) return;
     this.pendingEvents.push(...batch);
     if (this.broadcastTimer !== undefined) return;
     this.broadcastTimer = setTimeout(() => {
@@ -389,9 +409,16 @@ export class Hub {
       case 'presence':
         if (follower) this.set({ presence: msg.others });
         break;
+      case 'leader-changed':
+        if (follower) this.channel?.postMessage({ type: 'hello', tabId: this.tabId } satisfies ChannelMessage);
+        break;
+      case 'bye':
+        this.followers.delete(msg.tabId);
+        break;
       case 'hello':
         // A new tab: give it the current picture (its Dexie cache may lag a second behind).
         if (this.leader) {
+          this.followers.add(msg.tabId);
           const state = this.leader.connectionState();
           if (state) this.channel?.postMessage({ type: 'connection', state } satisfies ChannelMessage);
           this.channel?.postMessage({ type: 'presence', others: this.stateValue.presence } satisfies ChannelMessage);
@@ -597,7 +624,18 @@ export class Hub {
     if (this.stateValue.role === 'leader') await this.status.persistNow();
   }
 
+  /** Back from the back/forward cache: follow the leader again. */
+  rejoin(): void {
+    if (this.stateValue.role === 'follower') this.channel?.postMessage({ type: 'hello', tabId: this.tabId } satisfies ChannelMessage);
+  }
+
+  /** The tab is going away (pagehide): the leader stops sending it status. */
+  leaving(): void {
+    if (this.stateValue.role === 'follower') this.channel?.postMessage({ type: 'bye', tabId: this.tabId } satisfies ChannelMessage);
+  }
+
   dispose(): void {
+    this.leaving();
     this.disposed = true;
     clearTimeout(this.broadcastTimer);
     this.leader?.stop();

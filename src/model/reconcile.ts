@@ -30,6 +30,7 @@ export const REASONS = {
   confirmedByEcho: 'confirmed by the device',
   noConfirmation: 'no confirmation from the device within the deadline',
   interrupted: 'interrupted while sending; will be checked against the device before anything is sent',
+  deviceAway: 'the device is not available, so its last report may be out of date; held, will be checked when it returns',
 } as const;
 
 /**
@@ -37,12 +38,14 @@ export const REASONS = {
  * that still shows the operator's base gets the edit; anything else is
  * surfaced, never overwritten.
  */
-export function decide(entry: OutboxEntry, fresh: FreshLookup, ctx: { readonly momentary: boolean }): Decision {
+export function decide(entry: OutboxEntry, fresh: FreshLookup, ctx: { readonly momentary: boolean; readonly away?: boolean }): Decision {
   if (!PENDING_STATES.includes(entry.state)) return { next: 'wait' };
   // A momentary command has no state to be stale against; the engine only asks while connected.
   if (ctx.momentary) return { next: 'send', fresh: null };
   if (fresh.status === 'pending') return { next: 'wait' };
   if (fresh.status === 'unknown') return { next: 'unverified', reason: REASONS.unknownAfterReconnect };
+  // Lost, disconnected, asleep or starting: what it last reported is no safe base (its panel may have moved unheard).
+  if (ctx.away) return { next: 'unverified', reason: REASONS.deviceAway };
   if (valuesEqual(fresh.value, entry.desired)) {
     return { next: 'confirmed', fresh: fresh.value, reason: REASONS.alreadyShown };
   }

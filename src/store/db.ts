@@ -67,7 +67,7 @@ export class HoldfastDb extends Dexie {
     });
     this.version(2).stores({
       traffic: '++id, at, deviceId',
-      history: '[deviceId+propertyId+at], [deviceId+propertyId]',
+      history: '[deviceId+propertyId+at], [deviceId+propertyId], at',
     });
   }
 }

@@ -2,7 +2,7 @@ import type { HistoryRow, HoldfastDb } from './db.js';
 
 /** Points kept per property: enough for a shift's sparkline, bounded so storage can't grow without end. */
 export const HISTORY_LIMIT = 300;
-const FLUSH_MS = 1000;
+const FLUSH_MS = 2000;
 /** One point per property per half second: a flood of status must not become a flood of writes. */
 const MIN_SPACING_MS = 500;
 const TRIM_EVERY_MS = 30_000;
@@ -20,15 +20,28 @@ export class HistoryStore {
   private unsaved: HistoryRow[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private persist = false;
-  private readonly untrimmed = new Set<string>();
   private trimmedAt = 0;
   private version = 0;
 
   constructor(private readonly db: HoldfastDb) {}
 
+  /** Not awaited before first paint: the last-known values matter first, their trends a moment later. */
   async load(): Promise<void> {
-    const rows = await this.db.history.toArray();
-    for (const r of rows.sort((a, b) => a.at - b.at)) this.push(r.deviceId, r.propertyId, r.at, r.value);
+    const rows = await this.db.history.orderBy('at').toArray();
+    const loaded = new Map<string, { at: number; value: number }[]>();
+    for (const r of rows) {
+      const k = key(r.deviceId, r.propertyId);
+      const s = loaded.get(k) ?? [];
+      s.push({ at: r.at, value: r.value });
+      loaded.set(k, s);
+    }
+    // Points that arrived live while loading are newer: stored ones go before them.
+    for (const [k, old] of loaded) {
+      const live = this.series.get(k) ?? [];
+      const first = live[0]?.at ?? Infinity;
+      this.series.set(k, [...old.filter((p) => p.at < first), ...live].slice(-HISTORY_LIMIT));
+    }
+    this.version++;
   }
 
   enablePersistence(): void {
@@ -75,20 +88,12 @@ export class HistoryStore {
     if (rows.length === 0) return;
     try {
       await this.db.history.bulkPut(rows);
-      for (const r of rows) this.untrimmed.add(key(r.deviceId, r.propertyId));
       if (Date.now() - this.trimmedAt < TRIM_EVERY_MS) return;
-      // Trimming costs a query per series: do it rarely, for the series that grew.
+      // One global bound, trimmed oldest-first by one indexed query: a per-series trim would cost a query per property.
       this.trimmedAt = Date.now();
-      const touched = [...this.untrimmed];
-      this.untrimmed.clear();
-      for (const k of touched) {
-        const [deviceId, propertyId] = k.split('\u0000') as [string, string];
-        const keys = await this.db.history.where('[deviceId+propertyId]').equals([deviceId, propertyId]).primaryKeys();
-        if (keys.length > HISTORY_LIMIT) {
-          const sorted = keys.sort((a, b) => a[2] - b[2]);
-          await this.db.history.bulkDelete(sorted.slice(0, keys.length - HISTORY_LIMIT));
-        }
-      }
+      const limit = HISTORY_LIMIT * Math.max(1, this.series.size);
+      const count = await this.db.history.count();
+      if (count > limit) await this.db.history.bulkDelete(await this.db.history.orderBy('at').limit(count - limit).primaryKeys());
     } catch (err) {
       console.warn('Holdfast: could not save value history', err);
     }

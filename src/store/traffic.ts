@@ -20,13 +20,16 @@ export function trafficLine(r: TrafficRow): string {
  * The traffic log, written by the leader in batches (one transaction per
  * half second, however busy the broker) and trimmed to TRAFFIC_LIMIT.
  */
+/** A row before its payload is turned into text (done only for rows that are kept). */
+export type TrafficInput = Omit<TrafficRow, 'payload'> & { readonly payload: Uint8Array | string };
+
 export class TrafficStore {
-  private pending: TrafficRow[] = [];
+  private pending: TrafficInput[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly db: HoldfastDb) {}
 
-  record(row: TrafficRow): void {
+  record(row: TrafficInput): void {
     this.pending.push(row);
     // Under a flood only the newest TRAFFIC_LIMIT can survive anyway.
     if (this.pending.length > TRAFFIC_LIMIT) this.pending = this.pending.slice(-TRAFFIC_LIMIT);
@@ -35,7 +38,7 @@ export class TrafficStore {
 
   async flush(): Promise<void> {
     this.timer = undefined;
-    const rows = this.pending;
+    const rows: TrafficRow[] = this.pending.map((r) => ({ ...r, payload: payloadText(r.payload) }));
     this.pending = [];
     if (rows.length === 0) return;
     try {

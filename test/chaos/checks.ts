@@ -2,10 +2,12 @@
 // comes in as records (see observe.ts and round.ts), findings go out.
 //
 //   1 stale-base      no set was published whose base differed from the
-//                     device's value when the console sent it. A device change
-//                     less than RACE_MS before the send (or after it) was still
-//                     on its way to the console: no console can know it, so
-//                     that is counted as a race, not a violation.
+//                     device's value when the console sent it. One exception,
+//                     counted as a race: the device changed while the sending
+//                     connection was already open, less than RACE_MS before
+//                     the send (its status message was still on the way; no
+//                     console can know it). A change made while the console was
+//                     offline is never excused: fresh status must come first.
 //   2 applied-twice   the device applied no edit (cmdId) twice, unless
 //                     something else had put the edit's base back on the
 //                     device in between (A-B-A: the console cannot tell).
@@ -51,6 +53,8 @@ export interface EditRecord {
   readonly reported: Value | undefined;
   readonly label: string;
   result?: CoalesceResult;
+  /** When edit() resolved (observation order): concurrent edits commit in this order, not in call order. */
+  doneSeq?: number;
   /** edit() threw: the operator was never told it was queued. */
   error?: string;
 }
@@ -107,12 +111,19 @@ export function checkRound(d: RoundData): Findings {
     list.push(c);
     changesByProp.set(c.prop, list);
   }
-  /** The device's value at `at` (changes at the same millisecond count as before), and since when. */
-  const valueAt = (prop: string, at: number): { value: Value | undefined; since: number; source: string } => {
-    let v: { value: Value | undefined; since: number; source: string } = { value: d.initial[prop], since: d.startedAt, source: 'round start' };
+  interface Shown {
+    readonly value: Value | undefined;
+    readonly since: number;
+    readonly source: string;
+    /** The device was online when it took this value, so it published it at once. */
+    readonly published: boolean;
+  }
+  /** The device's value just before the event numbered `seq` (or at time `at`), and since when. */
+  const valueAt = (prop: string, at: number, seq = Number.POSITIVE_INFINITY): Shown => {
+    let v: Shown = { value: d.initial[prop], since: d.startedAt, source: 'round start', published: true };
     for (const c of changesByProp.get(prop) ?? []) {
-      if (c.at > at) break;
-      v = { value: c.value, since: c.at, source: c.source === 'panel' ? 'front panel' : 'a set' };
+      if (c.at > at || c.seq > seq) break;
+      v = { value: c.value, since: c.at, source: c.source === 'panel' ? 'front panel' : 'a set', published: c.online };
     }
     return v;
   };
@@ -132,7 +143,8 @@ export function checkRound(d: RoundData): Findings {
   }
   const tracked = new Map<string, Tracked>();
   const desiredSoFar = new Map<string, Value[]>();
-  for (const e of d.edits) {
+  const committed = d.edits.filter((e) => e.result !== undefined).sort((a, b) => (a.doneSeq ?? a.n) - (b.doneSeq ?? b.n));
+  for (const e of committed) {
     const r = e.result;
     if (!r) continue;
     const label = `edit #${e.n} (${e.label}, tab ${e.tab}) ${e.prop} → ${String(e.desired)}`;
@@ -249,10 +261,10 @@ export function checkRound(d: RoundData): Findings {
     if (wireBase !== undefined && wireBase !== JSON.stringify(row.base.value)) {
       violations.unexplained.push(`set ${s.topic}=${s.payload}: holdfast-base ${wireBase} but entry ${short(row.cmdId)} has base ${JSON.stringify(row.base.value)}`);
     }
-    const dev = valueAt(prop, call.at);
+    const dev = valueAt(prop, call.at, call.seq);
     if (!valuesEqual(dev.value ?? null, row.base.value)) {
-      const what = `set ${prop}=${s.payload} (entry ${short(row.cmdId)}, base ${String(row.base.value)}) sent at ${t(call.at)} while the device showed ${String(dev.value)} (since ${t(dev.since)}, by ${dev.source})`;
-      if (dev.since > call.at - RACE_MS) {
+      const what = `set ${prop}=${s.payload} (entry ${short(row.cmdId)}, base ${String(row.base.value)}) sent at ${t(call.at)} on a session open since ${call.sessionAt === null ? '?' : t(call.sessionAt)}, while the device showed ${String(dev.value)} (since ${t(dev.since)}, by ${dev.source}${dev.published ? '' : ' while the device was offline, so nobody could know'})`;
+      if (dev.published && call.sessionAt !== null && dev.since >= call.sessionAt && dev.since > call.at - RACE_MS) {
         bump('races (device changed < RACE_MS before a send)');
         notes.push(`race: ${what}`);
       } else {

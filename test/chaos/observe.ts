@@ -11,13 +11,20 @@ import { BrokerConnection, type PublishOptions, type PublishResult } from '../..
 
 export type Value = string | number | boolean;
 
+/** Orders the events this process observes, even within one millisecond. */
+let sequence = 0;
+export const nextSeq = (): number => ++sequence;
+
 export interface ConsolePublish {
   readonly at: number;
+  readonly seq: number;
   readonly topic: string;
   readonly payload: string;
   readonly cmdId: string;
   /** holdfast-base as the engine passed it (stripped on the wire for MQTT 3.1.1). */
   readonly base: string | undefined;
+  /** When the publishing connection's session opened (CONNACK). */
+  readonly sessionAt: number | null;
 }
 
 export interface BrokerSet {
@@ -31,6 +38,9 @@ export interface BrokerSet {
 
 export interface DeviceChange {
   readonly at: number;
+  readonly seq: number;
+  /** The device was connected, so it published the change at once. */
+  readonly online: boolean;
   readonly prop: string;
   readonly value: Value;
   readonly source: 'panel' | 'set';
@@ -44,17 +54,35 @@ let listener: ((p: ConsolePublish) => void) | null = null;
 let hook: { fn: PublishHook; act: (when: 'before' | 'after' | 'puback') => void } | null = null;
 let installed = false;
 
-/** Wrap the connection's publish once per process. */
+/** Broker connections started and not stopped since. */
+const running = new Set<BrokerConnection>();
+
+/** Connections still running; after every tab closed there should be none. */
+export function runningConnections(): number {
+  return running.size;
+}
+
+/** Wrap the connection's publish (and start/stop, to count them) once per process. */
 export function installConsoleSpy(): void {
   if (installed) return;
   installed = true;
+  const start = BrokerConnection.prototype.start;
+  const stop = BrokerConnection.prototype.stop;
+  BrokerConnection.prototype.start = function (this: BrokerConnection) {
+    running.add(this);
+    start.call(this);
+  };
+  BrokerConnection.prototype.stop = function (this: BrokerConnection) {
+    running.delete(this);
+    stop.call(this);
+  };
   const original = BrokerConnection.prototype.publish;
   BrokerConnection.prototype.publish = function (this: BrokerConnection, topic: string, payload: string, opts: PublishOptions): Promise<PublishResult> {
     const cmdId = opts.userProperties?.['holdfast-cmd-id'];
     let when: 'before' | 'after' | 'puback' | undefined;
     let act: ((w: 'before' | 'after' | 'puback') => void) | undefined;
     if (cmdId !== undefined) {
-      const p: ConsolePublish = { at: Date.now(), topic, payload, cmdId, base: opts.userProperties?.['holdfast-base'] };
+      const p: ConsolePublish = { at: Date.now(), seq: nextSeq(), topic, payload, cmdId, base: opts.userProperties?.['holdfast-base'], sessionAt: this.state.lastConnectedAt };
       consoleLog.push(p);
       listener?.(p);
       if (hook) {
@@ -100,10 +128,10 @@ export function takeConsolePublishes(): ConsolePublish[] {
 const DEVICE_LINE = /^\[([^\]]+)\] (\S+) = (.*) \((front panel|MQTT set)\)$/;
 
 /** Parse the simulated device's log into value changes of `deviceId` (its integers, booleans and enums). */
-export function parseDeviceLine(line: string, deviceId: string, at: number): DeviceChange | null {
+export function parseDeviceLine(line: string, deviceId: string, at: number, online: boolean): DeviceChange | null {
   const m = DEVICE_LINE.exec(line);
   if (!m || m[1] !== deviceId) return null;
   const raw = m[3]!;
   const value: Value = /^-?\d+$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
-  return { at, prop: m[2]!, value, source: m[4] === 'front panel' ? 'panel' : 'set' };
+  return { at, seq: nextSeq(), online, prop: m[2]!, value, source: m[4] === 'front panel' ? 'panel' : 'set' };
 }

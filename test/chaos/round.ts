@@ -7,7 +7,7 @@ import type { OutboxEntry, OutboxState } from '../../src/model/types.js';
 import type { Stack } from '../../sim/stack.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { checkRound, type EditRecord, type Findings, type TabView } from './checks.js';
-import { armPublishHook, disarmPublishHook, takeConsolePublishes, type BrokerSet, type DeviceChange, type Value } from './observe.js';
+import { armPublishHook, disarmPublishHook, nextSeq, takeConsolePublishes, type BrokerSet, type DeviceChange, type Value } from './observe.js';
 import { Prng } from './prng.js';
 import { lockOwner, locks } from './web-locks.js';
 
@@ -37,11 +37,14 @@ export type StepKind =
   | 'edit-burst'
   | 'edit-back'
   | 'edit-race'
+  | 'incident'
+  | 'device-blip'
   | 'edit-vs-panel'
   | 'reload-tab'
   | 'close-tab'
   | 'open-tab'
-  | 'close-leader-sending';
+  | 'close-leader-sending'
+  | 'drop-while-sending';
 
 const STEP_WEIGHTS: Readonly<Record<StepKind, number>> = {
   drop: 2,
@@ -55,12 +58,24 @@ const STEP_WEIGHTS: Readonly<Record<StepKind, number>> = {
   'edit-burst': 1.5,
   'edit-back': 1.2,
   'edit-race': 1,
+  incident: 1.5,
+  // Only with --device-faults (see run.ts).
+  'device-blip': 0,
   'edit-vs-panel': 0.7,
   'reload-tab': 1.5,
   'close-tab': 1,
   'open-tab': 1,
   'close-leader-sending': 1.5,
+  'drop-while-sending': 1,
 };
+
+export const STEP_KINDS = Object.keys(STEP_WEIGHTS) as StepKind[];
+
+function stepWeights(env: RoundEnv): Readonly<Record<StepKind, number>> {
+  const weights: Record<StepKind, number> = { ...STEP_WEIGHTS, 'device-blip': env.deviceFaults ? 1.5 : 0 };
+  if (env.only) for (const k of STEP_KINDS) if (!env.only.includes(k)) weights[k] = 0;
+  return weights;
+}
 
 /** What the runner shares with every round. */
 export interface RoundEnv {
@@ -72,6 +87,18 @@ export interface RoundEnv {
   readonly trace: (line: string) => void;
   /** The round's clock starts (trace lines are relative to it). */
   readonly roundStarted: (at: number) => void;
+  /**
+   * Closing a tab relies on Hub.dispose() alone to release its leader lock
+   * (in-page disposal), instead of releasing the tab's locks as a browser
+   * does when a document goes away.
+   */
+  readonly strictDispose: boolean;
+  /** Also drop the device's own connection now and then (not one of the issue's faults). */
+  readonly deviceFaults: boolean;
+  /** Draw steps only from these kinds (focused runs); null for all. */
+  readonly only: readonly StepKind[] | null;
+  /** How long the device takes to act on a set it received (real hardware is not instant). */
+  readonly setDeviceDelay: (ms: number) => void;
 }
 
 export interface RoundOutcome {
@@ -125,6 +152,14 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
 
   // ---- a clean start: network up, device up and back on its initial values, records empty ----
   disarmPublishHook();
+  const leftOver = locks.heldNames();
+  if (leftOver.length > 0) {
+    // Only possible with strictDispose: a closed tab of an earlier round still holds the leader lock.
+    locks.reset();
+    const error = `an earlier round's closed tab still held ${leftOver.join(', ')} (released now)`;
+    trace(error);
+    return { seed, findings: { violations: { 'stale-base': [], 'applied-twice': [], 'not-ended': [], vanished: [], unexplained: [] }, info: {}, notes: [] }, steps, edits: 0, durationMs: 0, error };
+  }
   proxy.pass();
   await waitFor('the device to be connected', () => device.connected, 15_000);
   for (const p of PROPS) if (device.snapshot()[p] !== INITIAL[p]) stack.setFromPanel(DEVICE, p, INITIAL[p]);
@@ -136,6 +171,10 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   takeConsolePublishes();
   startedAt = Date.now();
   env.roundStarted(startedAt);
+  // This round's device: instant, or slow to act on a set (so a set can be routed and not yet applied when things break).
+  const deviceDelay = [0, 0, 15, 60, 150][rng.int(5)]!;
+  env.setDeviceDelay(deviceDelay);
+  trace(`device acts on sets after ${deviceDelay} ms`);
   const initial: Record<string, Value> = {};
   for (const p of PROPS) {
     initial[p] = device.snapshot()[p]!;
@@ -168,7 +207,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     tab.alive = false;
     const role = tab.hub.state.role;
     tab.hub.dispose();
-    locks.releaseOwner(ownerOf(tab));
+    if (!env.strictDispose) locks.releaseOwner(ownerOf(tab));
     trace(`tab ${tab.id} (${role}) closed: ${why}`);
   };
   const anyTab = (r: Prng): Tab => {
@@ -192,8 +231,9 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     edits.push(rec);
     try {
       rec.result = await tab.hub.edit(VP4, prop, desired);
+      rec.doneSeq = nextSeq();
       const r = rec.result;
-      trace(`edit #${rec.n} tab ${tab.id} ${prop} → ${String(desired)} (${label}; saw ${String(rec.reported)}): ${r.action}${r.action === 'noop' ? '' : ` ${r.entry.cmdId.slice(0, 8)} base ${String(r.entry.base.value)}`}`);
+      trace(`edit #${rec.n} tab ${tab.id} ${prop} → ${String(desired)} (${label}; saw ${String(rec.reported)}, device ${tab.hub.status.availability(VP4)}): ${r.action}${r.action === 'noop' ? '' : ` ${r.entry.cmdId.slice(0, 8)} base ${String(r.entry.base.value)}`}`);
       if (r.action !== 'noop' && checker) {
         const row = await checker.outbox.where('cmdId').equals(r.entry.cmdId).first();
         const what = `edit #${rec.n} ${prop} → ${String(desired)} was acknowledged (${r.action} ${r.entry.cmdId.slice(0, 8)})`;
@@ -225,7 +265,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     const nSteps = rng.range(4, 9);
     for (let s = 0; s < nSteps; s++) {
       const r = stepRng(seed, s);
-      const kind = r.weighted(STEP_WEIGHTS);
+      const kind = r.weighted(stepWeights(env));
       const prop = PROPS[r.int(PROPS.length)]!;
       steps.push(kind);
       trace(`step ${s + 1}/${nSteps}: ${kind}`);
@@ -283,6 +323,64 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
           const base = last?.result?.action === 'insert' ? last.result.entry.base.value : null;
           const tab = anyTab(r);
           await doEdit(tab, prop, typeof base === 'number' ? base : fresh(r, prop), kind);
+          break;
+        }
+        case 'incident': {
+          // The incident: offline, someone turns the knob at the device, the operator edits from the old value, the network returns.
+          proxy.refuse();
+          proxy.drop();
+          await sleep(r.int(50));
+          const panelFirst = r.chance(0.5);
+          const tab = anyTab(r);
+          const v = fresh(r, prop);
+          const p = fresh(r, prop);
+          if (!panelFirst) await doEdit(tab, prop, v, kind);
+          const res = stack.setFromPanel(DEVICE, prop, p);
+          trace(`panel ${prop} = ${p}: ${res.ok ? 'ok' : res.error}`);
+          if (panelFirst) await doEdit(tab, prop, v, kind);
+          await sleep(r.int(200));
+          proxy.pass();
+          break;
+        }
+        case 'drop-while-sending': {
+          // The connection dies just before, just after, or just as the PUBACK of a set comes back.
+          proxy.pass();
+          const when = (['before', 'after', 'puback'] as const)[r.int(3)]!;
+          const offline = r.chance(0.5);
+          const desired = fresh(r, prop);
+          let fired = false;
+          armPublishHook(
+            (p) => (p.payload === String(desired) ? when : undefined),
+            () => {
+              fired = true;
+              if (offline) proxy.refuse();
+              proxy.drop();
+              trace(`connection dropped ${when} the publish${offline ? ', network down' : ''}`);
+            },
+          );
+          await doEdit(anyTab(r), prop, desired, `${kind} ${when}`);
+          await waitFor('the hook', () => fired, 2500).catch(() => trace('the set was not published within 2.5 s; hook disarmed'));
+          disarmPublishHook();
+          if (offline) {
+            await sleep(r.int(300));
+            proxy.pass();
+          }
+          break;
+        }
+        case 'device-blip': {
+          // The device loses its own connection (power blip, cable); maybe someone turns a knob meanwhile.
+          device.kill();
+          trace('device connection cut');
+          if (r.chance(0.6)) {
+            await sleep(r.int(100));
+            const p = fresh(r, prop);
+            const res = stack.setFromPanel(DEVICE, prop, p);
+            trace(`panel ${prop} = ${p} while the device is offline: ${res.ok ? 'ok' : res.error}`);
+          }
+          if (r.chance(0.6)) await doEdit(anyTab(r), prop, fresh(r, prop), kind);
+          await sleep(r.range(100, 800));
+          await device.start().catch((err: unknown) => trace(`device restart: ${String(err)}`));
+          trace('device back');
           break;
         }
         case 'edit-race': {
@@ -389,7 +487,8 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     return { seed, findings: { violations: { 'stale-base': [], 'applied-twice': [], 'not-ended': [], vanished: [], unexplained: [] }, info: {}, notes: [] }, steps, edits: edits.length, durationMs: Date.now() - t0, error };
   } finally {
     disarmPublishHook();
-    for (const tab of alive()) closeTab(tab, 'end of round');
+    // Followers first: closing the leader first would hand the lock to a tab about to close.
+    for (const tab of alive().sort((a, b) => Number(a.hub.state.role === 'leader') - Number(b.hub.state.role === 'leader'))) closeTab(tab, 'end of round');
     checker?.close();
     await sleep(30);
     await deleteDb(dbName);

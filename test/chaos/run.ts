@@ -7,6 +7,10 @@
 //   npm run chaos -- --broker aedes           one broker only (also HOLDFAST_BROKERS=aedes)
 //   npm run chaos -- --jobs 4                 worker processes (default: one per broker)
 //   npm run chaos -- --verbose                print every round's trace, not only failing ones
+//   npm run chaos -- --strict-dispose         closing a tab = Hub.dispose() only (see round.ts)
+//   npm run chaos -- --device-faults          also cut the device's own connection (not in the CI set)
+//   npm run chaos -- --only edit,drop         draw steps only from these kinds (focused runs)
+//   npm run chaos -- --sabotage stale-base    break the console on purpose (see sabotage.ts)
 //
 // Each round gets a seed; round seeds are consecutive from the base seed, and
 // a round runs on aedes when its seed is even and on Mosquitto when it is odd
@@ -37,8 +41,8 @@ import { startStack, BROKER_KINDS, type BrokerKind, type Stack } from '../../sim
 import { parseBrokers } from '../support/brokers.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { CATEGORIES, CATEGORY_TEXT, type Category, type Findings } from './checks.js';
-import { installConsoleSpy, onConsolePublish, parseDeviceLine, type BrokerSet, type DeviceChange } from './observe.js';
-import { DEVICE, runRound } from './round.js';
+import { installConsoleSpy, onConsolePublish, parseDeviceLine, runningConnections, type BrokerSet, type DeviceChange } from './observe.js';
+import { DEVICE, runRound, STEP_KINDS, type StepKind } from './round.js';
 import { sabotage, SABOTAGE_KINDS, type SabotageKind } from './sabotage.js';
 import { locks } from './web-locks.js';
 
@@ -52,6 +56,9 @@ interface Args {
   /** Internal: run these seeds on `brokers[0]` and report JSON lines to the parent. */
   worker: number[] | null;
   sabotage: SabotageKind | null;
+  strictDispose: boolean;
+  deviceFaults: boolean;
+  only: StepKind[] | null;
 }
 
 const CI_ROUNDS = 60;
@@ -67,6 +74,9 @@ function parseArgs(argv: readonly string[]): Args {
     verbose: false,
     worker: null,
     sabotage: null,
+    strictDispose: false,
+    deviceFaults: false,
+    only: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -87,6 +97,14 @@ function parseArgs(argv: readonly string[]): Args {
       args.brokerFlag = true;
     } else if (a === '--jobs') args.jobs = int(value());
     else if (a === '--verbose' || a === '-v') args.verbose = true;
+    else if (a === '--strict-dispose') args.strictDispose = true;
+    else if (a === '--device-faults') args.deviceFaults = true;
+    else if (a === '--only') {
+      const kinds = value().split(',');
+      const unknown = kinds.filter((k) => !(STEP_KINDS as string[]).includes(k));
+      if (unknown.length > 0) throw new Error(`--only: unknown step ${unknown.join(', ')}; steps are ${STEP_KINDS.join(', ')}`);
+      args.only = kinds as StepKind[];
+    }
     else if (a === '--worker') args.worker = value().split(',').map(int);
     else if (a === '--sabotage') {
       const kind = value();
@@ -156,6 +174,7 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], args: Arg
   onConsolePublish((p) => trace(`console publishes ${p.topic} = ${p.payload} (cmd ${p.cmdId.slice(0, 8)}, base ${p.base ?? '?'})`));
   const deviceChanges: DeviceChange[] = [];
   const brokerSets: BrokerSet[] = [];
+  let stackRef: Stack | null = null;
   const stack: Stack = await startStack({
     broker,
     brokerPort: 0,
@@ -163,12 +182,21 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], args: Arg
     extraDevices: false,
     temperatureIntervalMs: 3_600_000,
     log: (line) => {
-      const change = parseDeviceLine(line, DEVICE, Date.now());
+      const change = parseDeviceLine(line, DEVICE, Date.now(), stackRef?.devices.get(DEVICE)?.connected ?? false);
       if (!change) return;
       deviceChanges.push(change);
-      trace(`device ${change.prop} = ${String(change.value)} (${change.source === 'panel' ? 'front panel' : 'applied a set'})`);
+      trace(`device ${change.prop} = ${String(change.value)} (${change.source === 'panel' ? 'front panel' : 'applied a set'}${change.online ? '' : ', device offline'})`);
     },
   });
+  stackRef = stack;
+  // The device's set handler, slowed down per round (round.ts picks the delay).
+  let deviceDelay = 0;
+  const vp4 = stack.devices.get(DEVICE) as unknown as { onMessage(topic: string, payload: string, retained: boolean): void };
+  const onMessage = vp4.onMessage.bind(vp4);
+  vp4.onMessage = (topic, payload, retained) => {
+    if (deviceDelay === 0) onMessage(topic, payload, retained);
+    else setTimeout(() => onMessage(topic, payload, retained), deviceDelay);
+  };
   const offPublish = stack.broker.onPublish((p) => {
     if (!p.topic.endsWith('/set')) return;
     const up = p.userProperties ?? {};
@@ -184,12 +212,15 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], args: Arg
       traceSink = (line) => lines.push(line);
       unhandledInRound = {};
       roundStart = Date.now();
-      const env = { stack, proxy, deviceChanges, brokerSets, trace, roundStarted: (at: number) => (roundStart = at) };
+      const env = { stack, proxy, deviceChanges, brokerSets, trace, roundStarted: (at: number) => (roundStart = at), strictDispose: args.strictDispose, deviceFaults: args.deviceFaults, only: args.only, setDeviceDelay: (ms: number) => (deviceDelay = ms) };
       const orphans = locks.orphaned();
+      const connections = runningConnections();
       const o = await runRound(env, seed, i);
       traceSink = null;
       const leaked = locks.orphaned() - orphans;
       if (leaked > 0) o.findings.info['leader locks a closed tab never released itself'] = leaked;
+      const zombies = runningConnections() - connections;
+      if (zombies > 0) o.findings.info['broker connections left running by closed tabs'] = zombies;
       const r: Report = { broker, seed, findings: o.findings, steps: o.steps, edits: o.edits, durationMs: o.durationMs, ...(o.error !== undefined ? { error: o.error } : {}), lines: [], unhandled: unhandledInRound };
       report({ ...r, lines: verbose || failed(r) ? lines : [] });
     }
@@ -214,6 +245,9 @@ function runWorker(broker: BrokerKind, seeds: readonly number[], args: Args, onR
     broker,
     ...(args.verbose ? ['--verbose'] : []),
     ...(args.sabotage ? ['--sabotage', args.sabotage] : []),
+    ...(args.strictDispose ? ['--strict-dispose'] : []),
+    ...(args.deviceFaults ? ['--device-faults'] : []),
+    ...(args.only ? ['--only', args.only.join(',')] : []),
   ];
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
@@ -250,7 +284,7 @@ async function main(): Promise<number> {
   }
   const jobs = Math.min(args.jobs ?? byBroker.size, args.rounds);
   const replayHint = (seed: number): string =>
-    `npm run chaos -- --seed ${seed} --rounds 1${args.brokerFlag || args.brokers.length === 1 ? ` --broker ${brokerFor(seed, args.brokers)}` : ''}`;
+    `npm run chaos -- --seed ${seed} --rounds 1${args.brokerFlag || args.brokers.length === 1 ? ` --broker ${brokerFor(seed, args.brokers)}` : ''}${args.strictDispose ? ' --strict-dispose' : ''}${args.deviceFaults ? ' --device-faults' : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}${args.sabotage ? ` --sabotage ${args.sabotage}` : ''}`;
 
   const started = Date.now();
   process.stdout.write(`holdfast chaos: ${args.rounds} round(s) from seed ${args.seed} on ${[...byBroker.keys()].join(' and ')}, ${jobs} process(es)\n`);

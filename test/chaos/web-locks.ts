@@ -92,6 +92,18 @@ export class InProcessLocks {
     }
   }
 
+  /** Names of the locks held now. */
+  heldNames(): string[] {
+    return [...this.held.keys()];
+  }
+
+  /** Forget every lock and request (between rounds, after a leak was reported). */
+  reset(): void {
+    for (const g of this.held.values()) if (g.orphaned) this.orphans--;
+    this.held.clear();
+    this.queues.clear();
+  }
+
   /** Locks taken by tabs that closed and whose callbacks never finished (the page's own cleanup did not release them). */
   orphaned(): number {
     return this.orphans;

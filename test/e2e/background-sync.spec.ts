@@ -181,6 +181,11 @@ test.describe('background sync (Chromium)', () => {
     expect(rows['genlock/phase-h']).toMatchObject({ state: 'discarded', desired: 30, fresh: -25, attempts: 0 });
     await expectConnected(next);
     await expect(next.getByRole('group', { name: 'Not sent: Genlock phase H' })).toContainText('device is now -25 °');
+    // The traffic log keeps the worker's sends, marked as such.
+    await next.getByRole('button', { name: 'Traffic log' }).click();
+    const sent = next.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'homie/5/vp4/genlock/phase-v/set 12' });
+    await expect(sent).toHaveCount(1);
+    await expect(sent).toContainText('sent in the background');
     await hf.settle();
     expect(hf.sets().map((s) => `${s.topic} ${s.payload}`)).toEqual(['homie/5/vp4/genlock/phase-v/set 12', 'homie/5/vp4/genlock/source/set sdi-1']);
   });

@@ -99,3 +99,57 @@ test('a new version waits for the operator, then reloads into it with the outbox
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('with two tabs open, "Update now" in one reloads only that one; the other offers the reload and waits for its operator', async ({ page, hf }) => {
+  const work = await mkdtemp(join(tmpdir(), 'holdfast-update-'));
+  const served = join(work, 'served');
+  const buildB = join(work, 'build-b');
+  await cp(resolve('dist'), served, { recursive: true });
+  await cp(resolve('dist'), buildB, { recursive: true });
+  await makeBuildB(buildB);
+  let server: StaticServer | null = null;
+  try {
+    server = await startStaticServer({ root: served, port: 0, config: { brokerUrl: hf.stack.brokerWsUrl } });
+    const url = `${server.url}?broker=${encodeURIComponent(hf.proxy.url('/'))}`;
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Add and connect' }).click();
+    await expectConnected(page);
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    const second = await page.context().newPage();
+    await second.goto(url);
+    await expect(second.getByRole('status', { name: 'Connection' })).toContainText('via another tab');
+    for (const p of [page, second]) {
+      await p.evaluate(() => {
+        (window as { holdfastVersionA?: boolean }).holdfastVersionA = true;
+      });
+    }
+
+    await cp(buildB, served, { recursive: true, force: true });
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update();
+    });
+    const notice = (p: typeof page) => p.getByRole('status').filter({ hasText: 'A new version is ready' });
+    await expect(notice(page)).toBeVisible();
+    await expect(notice(second)).toBeVisible();
+
+    const reloaded = page.waitForEvent('load');
+    await notice(page).getByRole('button', { name: 'Update now' }).click();
+    await reloaded;
+    await expect(page.locator('html')).toHaveAttribute('data-build', 'B');
+
+    // The other tab is now controlled by version B but still runs A: it says so, and leaves the moment to its operator.
+    await expect.poll(() => second.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
+    await expect(notice(second)).toBeVisible();
+    expect(await second.evaluate(() => (window as { holdfastVersionA?: boolean }).holdfastVersionA)).toBe(true);
+    await expect(second.locator('html')).not.toHaveAttribute('data-build', 'B');
+
+    const secondReloaded = second.waitForEvent('load');
+    await notice(second).getByRole('button', { name: 'Update now' }).click();
+    await secondReloaded;
+    await expect(second.locator('html')).toHaveAttribute('data-build', 'B');
+    await expect(notice(second)).toHaveCount(0);
+  } finally {
+    await server?.close();
+    await rm(work, { recursive: true, force: true });
+  }
+});
