@@ -51,6 +51,9 @@ export class OutboxEngine {
   private rerun = false;
   private kickQueued = false;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When an interrupted entry may be sent again (see reconcileOnce). */
+  private resendTimer: ReturnType<typeof setTimeout> | undefined;
+  private resendAt = 0;
   /** Entries this leader is publishing or waiting on, by device+property. */
   private readonly inFlight = new Map<string, OutboxEntry>();
   private readonly deadlines = new Map<string, ReturnType<typeof setTimeout>>();
@@ -84,9 +87,8 @@ export class OutboxEngine {
   async recover(): Promise<number> {
     const stuck = await this.outbox.inFlight();
     const now = Date.now();
-    let n = 0;
-    for (const e of stuck) if (await this.outbox.transition(e, recoverAfterCrash(e, now))) n++;
-    return n;
+    const applied = await this.outbox.transitionMany(stuck.map((e) => [e, recoverAfterCrash(e, now)] as const));
+    return applied.filter(Boolean).length;
   }
 
   /** Connection handler: runs for every message of the open session. */
@@ -189,56 +191,77 @@ export class OutboxEngine {
     }
   }
 
+  /**
+   * Judge every pending entry against fresh status, then write all the
+   * decisions in one transaction (including the durable "sending" states)
+   * and only then publish: a reconnect with hundreds of queued edits costs
+   * one write, not hundreds.
+   */
   private async reconcileOnce(): Promise<void> {
     const pending = await this.outbox.pending();
     const waitingDevices = new Set<string>();
     const busy = new Set(this.inFlight.keys());
+    const plans: { entry: OutboxEntry; next: OutboxEntry; momentary: boolean }[] = [];
+    const now = Date.now();
     for (const entry of pending) {
-      if (!this.isLive()) return;
       const k = key(entry.deviceId, entry.propertyId);
       // One write per property at a time: a later edit is judged after the earlier one ends.
       if (busy.has(k)) continue;
-      const now = Date.now();
       const schema = this.status.schema(entry.deviceId);
       const property = schema?.properties.find((p) => p.id === entry.propertyId);
       const momentary = property?.retained === false;
-      let decision: Decision;
+      let next: OutboxEntry;
       if (schema && !property) {
-        await this.finish(entry, 'rejected', `${schema.name} no longer has a setting "${entry.propertyId}"`);
-        continue;
+        next = { ...entry, state: 'rejected', reason: `${schema.name} no longer has a setting "${entry.propertyId}"`, updatedAt: now };
       } else if (property && (!property.settable || property.readOnlyReason)) {
-        await this.finish(entry, 'rejected', property.readOnlyReason ?? `${property.name} is read-only`);
-        continue;
+        next = { ...entry, state: 'rejected', reason: property.readOnlyReason ?? `${property.name} is read-only`, updatedAt: now };
       } else if (momentary && entry.createdAt < this.sessionStartedAt) {
         // A momentary command (e.g. reboot) is only meaningful when it was pressed; never replay it later.
-        await this.finish(entry, 'discarded', 'a momentary command is not replayed after the connection dropped');
-        continue;
+        next = { ...entry, state: 'discarded', reason: 'a momentary command is not replayed after the connection dropped', updatedAt: now };
       } else {
         const current = this.status.current(entry.deviceId, entry.propertyId)?.value;
         const fresh = lookupFresh(this.tracker, entry.deviceId, entry.propertyId, schema, current, now);
         const away = DEVICE_AWAY.includes(this.status.availability(entry.deviceId));
-        decision = decide(entry, fresh, { momentary, away });
+        const decision: Decision = decide(entry, fresh, { momentary, away });
+        if (decision.next === 'wait') {
+          waitingDevices.add(entry.deviceId);
+          continue;
+        }
+        // The echo deadline, rounded up to the message expiry of the sets (whole seconds).
+        const resendAt = entry.updatedAt + Math.ceil(this.options.echoDeadlineMs / 1000) * 1000;
+        if (decision.next === 'send' && !momentary && entry.attempts > 0 && now < resendAt) {
+          // An earlier attempt may still be on its way to the device (routed, not yet applied): sending again now
+          // could make it apply the edit twice. Judge again once that copy would have been echoed or expired.
+          busy.add(k);
+          this.scheduleResendCheck(resendAt);
+          continue;
+        }
+        next = applyDecision(entry, decision, now);
+        if (decision.next === 'send') busy.add(k);
       }
-      if (decision.next === 'wait') {
-        waitingDevices.add(entry.deviceId);
-        continue;
-      }
-      if (decision.next === 'send') {
-        busy.add(k);
-        await this.send(entry, decision, momentary);
-        continue;
-      }
-      const next = applyDecision(entry, decision, now);
       if (next.state !== entry.state || next.reason !== entry.reason || !valuesEqual(next.fresh ?? null, entry.fresh ?? null)) {
-        if (!(await this.outbox.transition(entry, next))) this.rerun = true;
+        plans.push({ entry, next, momentary });
       }
     }
     this.pendingSeen = pending.length > 0;
     this.scheduleSettleCheck([...waitingDevices]);
+    if (plans.length === 0 || !this.isLive()) return;
+    // Durable before anything is published: after a crash a "sending" entry is re-judged, never blindly resent.
+    const applied = await this.outbox.transitionMany(plans.map((p) => [p.entry, p.next] as const));
+    plans.forEach((plan, i) => {
+      if (!applied[i]) this.rerun = true;
+      else if (plan.next.state === 'sending') this.publish(plan.entry, plan.next, plan.momentary);
+    });
   }
 
-  private async finish(entry: OutboxEntry, state: 'rejected' | 'discarded', reason: string): Promise<void> {
-    if (!(await this.outbox.transition(entry, { ...entry, state, reason, updatedAt: Date.now() }))) this.rerun = true;
+  private scheduleResendCheck(at: number): void {
+    if (this.resendTimer !== undefined && this.resendAt <= at) return;
+    clearTimeout(this.resendTimer);
+    this.resendAt = at;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      this.kick();
+    }, Math.max(0, at - Date.now()) + 5);
   }
 
   private scheduleSettleCheck(deviceIds: string[]): void {
@@ -249,55 +272,57 @@ export class OutboxEngine {
     this.settleTimer = setTimeout(() => this.kick(), Math.max(0, at - Date.now()) + 5);
   }
 
-  private async send(entry: OutboxEntry, decision: Decision, momentary: boolean): Promise<void> {
-    const k = key(entry.deviceId, entry.propertyId);
-    const sending = applyDecision(entry, decision, Date.now());
-    // Durable "sending" before the publish: after a crash this entry is re-judged, never blindly resent.
-    if (!(await this.outbox.transition(entry, sending))) {
-      this.rerun = true;
-      return;
-    }
-    // A status message may have arrived while that write committed: check again, at the last moment.
+  /** Publish an entry already durable as "sending"; its PUBACK, echo or deadline moves it on. */
+  private publish(entry: OutboxEntry, sending: OutboxEntry, momentary: boolean): void {
+    const back = (fn: (latest: OutboxEntry) => OutboxEntry): void => {
+      void this.update(sending, (latest) => (latest.state === 'sending' ? fn(latest) : latest));
+    };
+    // A status message may have arrived while the decision was written: check again, at the last moment.
     const now = this.status.current(entry.deviceId, entry.propertyId)?.value;
     if (!momentary && !valuesEqual(now ?? null, entry.base.value)) {
-      await this.outbox.transition(sending, { ...sending, state: 'queued', updatedAt: Date.now(), reason: 'the device reported a new value just before sending; re-checking' });
-      this.rerun = true;
+      back((latest) => ({ ...latest, state: 'queued', updatedAt: Date.now(), reason: 'the device reported a new value just before sending; re-checking' }));
       return;
     }
     const command = this.router.encodeSet(entry.deviceId, entry.propertyId, entry.desired);
     if (!command.ok) {
-      await this.outbox.transition(sending, { ...sending, state: 'rejected', reason: command.error, updatedAt: Date.now() });
+      back((latest) => ({ ...latest, state: 'rejected', reason: command.error, updatedAt: Date.now() }));
       return;
     }
     const connection = this.connection;
     if (!connection || !this.isLive()) {
-      await this.outbox.transition(sending, recoverAfterCrash(sending, Date.now()));
+      back((latest) => recoverAfterCrash(latest, Date.now()));
       return;
     }
-    this.inFlight.set(k, sending);
+    this.inFlight.set(key(entry.deviceId, entry.propertyId), sending);
     this.armDeadline(sending);
     const userProperties: Record<string, string> = { 'holdfast-cmd-id': entry.cmdId };
     if (!momentary) userProperties['holdfast-base'] = JSON.stringify(entry.base.value);
-    try {
-      const result = await connection.publish(command.command.topic, command.command.payload, {
+    const { topic, payload } = command.command;
+    connection
+      .publish(topic, payload, {
         qos: 1,
         retain: false,
         userProperties,
         // A set still queued at the broker after the echo deadline would arrive stale: let the broker drop it.
         expirySeconds: Math.max(1, Math.ceil(this.options.echoDeadlineMs / 1000)),
-      });
-      this.traffic(command.command.topic, command.command.payload, entry, result.reasonCode === 0x10 ? `PUBACK: no device is listening` : 'PUBACK received');
-      await this.update(sending, (latest) => (latest.state === 'sending' ? onPuback(latest, result.reasonCode, command.command.topic, Date.now()) : latest));
-    } catch (err) {
-      this.traffic(command.command.topic, command.command.payload, entry, err instanceof PublishRejectedError ? `refused by the broker: ${reasonCodeText(err.reasonCode)}` : 'connection lost while sending');
-      if (err instanceof PublishRejectedError) {
-        this.release(sending);
-        await this.update(sending, (latest) => onPuback(latest, err.reasonCode, command.command.topic, Date.now()));
-      } else if (!(err instanceof NotConnectedError)) {
-        // The session died mid-publish; onClose re-queues the entry for a fresh judgement.
-        console.warn('Holdfast: publish interrupted', err);
-      }
-    }
+      })
+      .then(
+        (result) => {
+          this.traffic(topic, payload, entry, result.reasonCode === 0x10 ? `PUBACK: no device is listening` : 'PUBACK received');
+          return this.update(sending, (latest) => (latest.state === 'sending' ? onPuback(latest, result.reasonCode, topic, Date.now()) : latest));
+        },
+        (err: unknown) => {
+          this.traffic(topic, payload, entry, err instanceof PublishRejectedError ? `refused by the broker: ${reasonCodeText(err.reasonCode)}` : 'connection lost while sending');
+          if (err instanceof PublishRejectedError) {
+            this.release(sending);
+            return this.update(sending, (latest) => onPuback(latest, err.reasonCode, topic, Date.now()));
+          }
+          // The session died mid-publish; onClose re-queues the entry for a fresh judgement.
+          if (!(err instanceof NotConnectedError)) console.warn('Holdfast: publish interrupted', err);
+          return undefined;
+        },
+      )
+      .catch((err: unknown) => console.warn('Holdfast: could not record a publish outcome', err));
   }
 
   private traffic(topic: string, payload: string, entry: OutboxEntry, outcome: string): void {
@@ -312,28 +337,47 @@ export class OutboxEngine {
     });
   }
 
+  private updates: { entry: OutboxEntry; fn: (latest: OutboxEntry) => OutboxEntry; done: () => void }[] = [];
+  private updatesScheduled = false;
+
   /**
    * Apply a transition to the latest stored version of an entry. PUBACK and
-   * echo can race (a fast device echoes before the PUBACK is processed), so a
-   * lost compare-and-set is retried against the newer version, never dropped.
+   * echo can race (a fast device echoes before the PUBACK is processed), so
+   * each function sees the newest version, never a stale copy. Updates that
+   * arrive together (a burst of PUBACKs and echoes) share one transaction.
    */
-  private async update(entry: OutboxEntry, fn: (latest: OutboxEntry) => OutboxEntry): Promise<void> {
-    if (entry.seq === undefined) return;
-    for (let tries = 0; tries < 5; tries++) {
-      const latest = await this.outbox.get(entry.seq);
-      if (!latest || latest.cmdId !== entry.cmdId) return;
-      const next = fn(latest);
-      if (next === latest) return;
-      if (await this.outbox.transition(latest, next)) {
+  private update(entry: OutboxEntry, fn: (latest: OutboxEntry) => OutboxEntry): Promise<void> {
+    if (entry.seq === undefined) return Promise.resolve();
+    return new Promise<void>((done) => {
+      this.updates.push({ entry, fn, done });
+      if (this.updatesScheduled) return;
+      this.updatesScheduled = true;
+      setTimeout(() => void this.flushUpdates(), 0);
+    });
+  }
+
+  private async flushUpdates(): Promise<void> {
+    this.updatesScheduled = false;
+    const batch = this.updates;
+    this.updates = [];
+    try {
+      const results = await this.outbox.applyMany(batch.map((u) => ({ seq: u.entry.seq!, cmdId: u.entry.cmdId, fn: u.fn })));
+      let ended = false;
+      for (const next of results) {
+        if (!next) continue;
         const k = key(next.deviceId, next.propertyId);
         // Only while still tracked: after onClose the entry is re-judged, and re-adding it would block its property for good.
         if (next.state === 'sent' && this.inFlight.get(k)?.cmdId === next.cmdId) this.inFlight.set(k, next);
         if (next.state !== 'sending' && next.state !== 'sent') {
           this.release(next);
-          this.kick();
+          ended = true;
         }
-        return;
       }
+      if (ended) this.kick();
+    } catch (err) {
+      if (!this.disposed) console.warn('Holdfast: could not update outbox entries', err);
+    } finally {
+      for (const u of batch) u.done();
     }
   }
 
@@ -368,6 +412,7 @@ export class OutboxEngine {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.settleTimer);
+    clearTimeout(this.resendTimer);
     for (const t of this.deadlines.values()) clearTimeout(t);
     this.deadlines.clear();
   }

@@ -81,6 +81,52 @@ export class OutboxStore {
     });
   }
 
+  /**
+   * Many compare-and-set transitions in one transaction (a reconnect judges
+   * hundreds of entries at once; one transaction each would take seconds).
+   * Returns, per pair, whether it was applied.
+   */
+  async transitionMany(pairs: readonly (readonly [OutboxEntry, OutboxEntry])[]): Promise<boolean[]> {
+    if (pairs.length === 0) return [];
+    return this.db.transaction('rw', this.db.outbox, async () => {
+      const current = await this.db.outbox.bulkGet(pairs.map(([e]) => e.seq!));
+      const ok = pairs.map(([expected], i) => {
+        const c = current[i];
+        return !!c && c.state === expected.state && c.desired === expected.desired && c.cmdId === expected.cmdId;
+      });
+      const writes = pairs.filter((_, i) => ok[i]).map(([, next]) => next);
+      if (writes.length > 0) await this.db.outbox.bulkPut(writes);
+      return ok;
+    });
+  }
+
+  /**
+   * Apply functions to the latest stored versions of entries, in order, in one
+   * transaction. A function returning its input changes nothing. Returns the
+   * new versions (null where nothing changed or the entry is gone).
+   */
+  async applyMany(ops: readonly { readonly seq: number; readonly cmdId: string; readonly fn: (latest: OutboxEntry) => OutboxEntry }[]): Promise<(OutboxEntry | null)[]> {
+    if (ops.length === 0) return [];
+    return this.db.transaction('rw', this.db.outbox, async () => {
+      const latest = new Map<number, OutboxEntry | undefined>();
+      const seqs = [...new Set(ops.map((o) => o.seq))];
+      const rows = await this.db.outbox.bulkGet(seqs);
+      seqs.forEach((seq, i) => latest.set(seq, rows[i]));
+      const results = ops.map((op) => {
+        const cur = latest.get(op.seq);
+        if (!cur || cur.cmdId !== op.cmdId) return null;
+        const next = op.fn(cur);
+        if (next === cur) return null;
+        latest.set(op.seq, next);
+        return next;
+      });
+      const changed = new Map<number, OutboxEntry>();
+      for (const r of results) if (r?.seq !== undefined) changed.set(r.seq, r);
+      if (changed.size > 0) await this.db.outbox.bulkPut([...changed.values()]);
+      return results;
+    });
+  }
+
   get(seq: number): Promise<OutboxEntry | undefined> {
     return this.db.outbox.get(seq);
   }

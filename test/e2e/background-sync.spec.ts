@@ -37,7 +37,9 @@ async function openConsole(page: Page, hf: Console): Promise<void> {
 /** The operator's switch for background sending, where the console shows it (the Connection panel). */
 async function backgroundToggle(page: Page) {
   await page.getByRole('button', { name: 'Connection', exact: true }).click();
-  return page.getByRole('checkbox', { name: TOGGLE });
+  const toggle = page.getByRole('checkbox', { name: TOGGLE });
+  await expect(toggle, '<hf-background-sync-toggle> belongs in the Connection panel').toBeVisible();
+  return toggle;
 }
 
 /** Cut the broker away and queue three edits; the hardware then changes one of them behind the console's back. */
