@@ -61,7 +61,7 @@ export function securityHeaders(connect: readonly string[]): Record<string, stri
   return {
     'Content-Security-Policy':
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-      `connect-src ${connect.join(' ')}; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; ` +
+      `connect-src ${connect.join(' ')}; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; ` +
       "frame-ancestors 'none'",
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',

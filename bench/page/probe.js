@@ -125,18 +125,32 @@
       return apply(batch);
     };
 
-    // Every outbox state change the engine makes (after it committed).
+    // Every outbox state change the engine makes (after it committed): single, batched and applied updates.
     const outbox = hub.outboxStore;
+    const note = (next) => {
+      if (!next || next.seq === undefined) return;
+      const t = performance.now();
+      probe.states.set(next.seq, next.state);
+      if (UNDECIDED.includes(next.state)) probe.decidedAt.delete(next.seq);
+      else if (!probe.decidedAt.has(next.seq)) probe.decidedAt.set(next.seq, t);
+    };
     const transition = outbox.transition.bind(outbox);
     outbox.transition = async (expected, next) => {
       const ok = await transition(expected, next);
-      if (ok && next.seq !== undefined) {
-        const t = performance.now();
-        probe.states.set(next.seq, next.state);
-        if (UNDECIDED.includes(next.state)) probe.decidedAt.delete(next.seq);
-        else if (!probe.decidedAt.has(next.seq)) probe.decidedAt.set(next.seq, t);
-      }
+      if (ok) note(next);
       return ok;
+    };
+    const transitionMany = outbox.transitionMany.bind(outbox);
+    outbox.transitionMany = async (pairs) => {
+      const ok = await transitionMany(pairs);
+      pairs.forEach(([, next], i) => ok[i] && note(next));
+      return ok;
+    };
+    const applyMany = outbox.applyMany.bind(outbox);
+    outbox.applyMany = async (ops) => {
+      const results = await applyMany(ops);
+      results.forEach(note);
+      return results;
     };
   };
 

@@ -8,6 +8,7 @@ import { setThemePreference, themePreference, type ThemePreference } from './the
 import { hubContext } from './context.js';
 import { EditEvent, EditingEvent, EntryActionEvent, OperatorNameEvent, ProfileEvent, RetryEvent, SelectDeviceEvent, ShowPanelEvent, type ProfileAction } from './events.js';
 import { sharedStyles } from './shared-styles.js';
+import './hf-background-sync-toggle.js';
 import './hf-connection-banner.js';
 import './hf-connection-status.js';
 import './hf-conventions.js';
@@ -307,7 +308,7 @@ export class HfApp extends LitElement {
       ${s.pendingProfile ? html`<hf-link-prompt></hf-link-prompt>` : nothing}
       ${s.needsPassword ? html`<hf-password-prompt></hf-password-prompt>` : nothing}
       <hf-connection-banner></hf-connection-banner>
-      ${panel === 'connection' ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions>` : nothing}
+      ${panel === 'connection' ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions><hf-background-sync-toggle></hf-background-sync-toggle>` : nothing}
       ${panel === 'outbox' ? html`<hf-outbox-panel></hf-outbox-panel>` : nothing}
       ${panel === 'diagnostics' ? html`<hf-diagnostics></hf-diagnostics>` : nothing}
       ${panel === 'traffic' ? html`<hf-traffic-log></hf-traffic-log>` : nothing}

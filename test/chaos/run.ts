@@ -1,4 +1,5 @@
-// npm run chaos — randomized fault rounds against the real console engine.
+// npm run chaos — randomized fault rounds against the real console engine
+// (Hub → Leader → OutboxEngine → mqtt.js, in Node with fake-indexeddb).
 //
 //   npm run chaos                             CI default: 60 rounds, both brokers, a random base seed
 //   npm run chaos -- --ci                     the same, explicitly
@@ -7,32 +8,41 @@
 //   npm run chaos -- --broker aedes           one broker only (also HOLDFAST_BROKERS=aedes)
 //   npm run chaos -- --jobs 4                 worker processes (default: one per broker)
 //   npm run chaos -- --verbose                print every round's trace, not only failing ones
-//   npm run chaos -- --strict-dispose         closing a tab = Hub.dispose() only (see round.ts)
-//   npm run chaos -- --device-faults          also cut the device's own connection (not in the CI set)
 //   npm run chaos -- --only edit,drop         draw steps only from these kinds (focused runs)
-//   npm run chaos -- --sabotage stale-base    break the console on purpose (see sabotage.ts)
+//   npm run chaos -- --device-faults          also cut the device's own connection (not in the default set)
+//   npm run chaos -- --strict-dispose         closing a tab = Hub.dispose() only (see round.ts)
+//   npm run chaos -- --sabotage stale-base    break the console on purpose, to see a check fail (sabotage.ts)
 //
-// Each round gets a seed; round seeds are consecutive from the base seed, and
-// a round runs on aedes when its seed is even and on Mosquitto when it is odd
-// (with one broker selected, on that one). A round opens a fresh console
-// database with 1–3 "tabs" (Hub instances in one process sharing it, one
-// leader at a time through an in-process Web Locks polyfill, followers over
-// BroadcastChannel), then runs 4–9 steps drawn from: drop the connection, go
-// offline, stall it, heal it, restart the broker, change the device at its
-// front panel, edit (online, offline, a quick burst, back to the base, two
-// tabs at once, a panel change a few ms away), reload, close or open a tab,
-// and close the leader tab while an edit is sending (before, right after, or
-// on PUBACK of the publish). The console reaches the broker through
-// test/support/fault-proxy.ts; the device does not.
+// Seeds: round seeds are consecutive from the base seed (--seed, else random
+// and printed). A round runs on aedes when its seed is even and on Mosquitto
+// when it is odd (with one broker selected, on that one), so `--seed <n>
+// --rounds 1` replays round n's schedule on its broker. Timing is real, so a
+// replay repeats the schedule, not every interleaving.
 //
-// Then the network heals, the round waits for every entry to leave the
-// queued/in-flight states, and checks the invariants (see checks.ts):
+// A round: a fresh console database with 1–3 "tabs" (Hub instances in one
+// process sharing it; one leader at a time through an in-process Web Locks
+// polyfill that, like a browser, releases a tab's locks when it closes;
+// followers over BroadcastChannel), the simulated VP4 acting on sets at once
+// or after 15–150 ms, then 4–9 steps drawn from:
+//   network   drop the connection, go offline, stall it (sometimes past the
+//             heartbeat), heal it, restart the broker
+//   device    change it at its front panel
+//   edits     online, offline, a quick burst (coalescing), back to the base
+//             (cancelling), two tabs at once, a panel change a few ms away,
+//             the incident (offline, panel change, edit from the old value)
+//   tabs      reload, close or open one; close the leader tab while an edit
+//             is sending (before, right after, or on the PUBACK of its
+//             publish); drop the connection at those same moments
+// The console reaches the broker through test/support/fault-proxy.ts; the
+// device does not. Then the network heals, the round waits until no entry is
+// queued or in flight (a leader connected, the device up), and checks the
+// invariants (checks.ts):
 //   1 no set published on a stale base   2 no edit applied twice
 //   3 every edit ended, visibly          4 nothing pending vanished
 // It prints the rounds run and the count of each violation, and exits 1 on
-// any violation (or a round that could not run). Rounds in one process run
-// one after another (tabs share the lock and channel names); --jobs runs
-// several processes, each with its own broker, devices and fault proxy.
+// any violation or a round that could not run. Rounds in one process run one
+// after another (tabs share the lock and channel names); --jobs runs several
+// processes, each with its own broker, devices and fault proxy.
 
 import './setup.js';
 import { spawn } from 'node:child_process';

@@ -37,7 +37,7 @@ type Payload = string | Buffer;
  * timers in a blob: worker, which the page's CSP (worker-src 'self') refuses, once per connection. Reported
  * separately; remove this entry once the connection or the CSP is fixed.
  */
-const UNRELATED_CONSOLE_ERRORS: readonly RegExp[] = [/^Creating a worker from 'blob:.*violates the following Content Security Policy directive: "worker-src 'self'"/];
+const UNRELATED_CONSOLE_ERRORS: readonly RegExp[] = [];
 
 /** Retained device data a hostile or broken publisher leaves on the broker before the console connects. */
 function retainedGarbage(): [string, Payload][] {

@@ -63,6 +63,7 @@ test.describe('offline outbox and reconnect reconciliation', () => {
     cutNetwork(hf.proxy);
     await expect(page.getByRole('status', { name: 'Connection' })).not.toContainText('Connected');
     await setNumber(page, 'Genlock phase V', 30);
+    await expect(page.getByText(/Queued: 30 °/)).toBeVisible();
     await setNumber(page, 'Genlock phase V', 45);
     await expect(page.getByText(/Queued: 45 °/)).toBeVisible();
     await setNumber(page, 'Genlock phase V', 0);
