@@ -6,6 +6,8 @@ const FLUSH_MS = 2000;
 /** One point per property per half second: a flood of status must not become a flood of writes. */
 const MIN_SPACING_MS = 500;
 const TRIM_EVERY_MS = 30_000;
+/** IndexedDB clones every row on the main thread: write in slices so no single task runs long. */
+const WRITE_SLICE = 250;
 
 export type Series = readonly { readonly at: number; readonly value: number }[];
 const key = (d: string, p: string) => `${d}\u0000${p}`;
@@ -17,7 +19,7 @@ const key = (d: string, p: string) => `${d}\u0000${p}`;
  */
 export class HistoryStore {
   private readonly series = new Map<string, { at: number; value: number }[]>();
-  private unsaved: HistoryRow[] = [];
+  private unsaved = new Map<string, HistoryRow>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private persist = false;
   private trimmedAt = 0;
@@ -50,7 +52,8 @@ export class HistoryStore {
 
   add(deviceId: string, propertyId: string, at: number, value: number): void {
     if (!this.push(deviceId, propertyId, at, value) || !this.persist) return;
-    this.unsaved.push({ deviceId, propertyId, at, value });
+    // What reaches disk is thinner still: the newest point per property per flush (every FLUSH_MS).
+    this.unsaved.set(key(deviceId, propertyId), { deviceId, propertyId, at, value });
     if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
@@ -83,11 +86,15 @@ export class HistoryStore {
 
   private async flush(): Promise<void> {
     this.timer = undefined;
-    const rows = this.unsaved;
-    this.unsaved = [];
+    const rows = [...this.unsaved.values()];
+    this.unsaved = new Map();
     if (rows.length === 0) return;
     try {
-      await this.db.history.bulkPut(rows);
+      for (let i = 0; i < rows.length; i += WRITE_SLICE) {
+        await this.db.history.bulkPut(rows.slice(i, i + WRITE_SLICE));
+        // Let input and rendering run between slices.
+        await new Promise((r) => setTimeout(r, 0));
+      }
       if (Date.now() - this.trimmedAt < TRIM_EVERY_MS) return;
       // One global bound, trimmed oldest-first by one indexed query: a per-series trim would cost a query per property.
       this.trimmedAt = Date.now();

@@ -47,7 +47,7 @@ function scheduleFrame(fn: () => void): void {
   }
 }
 
-const PERSIST_DELAY_MS = 250;
+const PERSIST_DELAY_MS = 1000;
 /**
  * Rows per cache transaction. IndexedDB clones every row on the main thread
  * (about 30 µs each in Chromium), so one bulkPut of a flood's 10,000 rows is

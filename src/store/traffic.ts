@@ -31,14 +31,14 @@ export class TrafficStore {
 
   record(row: TrafficInput): void {
     this.pending.push(row);
-    // Under a flood only the newest TRAFFIC_LIMIT can survive anyway.
-    if (this.pending.length > TRAFFIC_LIMIT) this.pending = this.pending.slice(-TRAFFIC_LIMIT);
+    // Under a flood only the newest TRAFFIC_LIMIT can survive anyway (trimmed in steps, not per message).
+    if (this.pending.length >= 2 * TRAFFIC_LIMIT) this.pending = this.pending.slice(-TRAFFIC_LIMIT);
     if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
   async flush(): Promise<void> {
     this.timer = undefined;
-    const rows: TrafficRow[] = this.pending.map((r) => ({ ...r, payload: payloadText(r.payload) }));
+    const rows: TrafficRow[] = this.pending.slice(-TRAFFIC_LIMIT).map((r) => ({ ...r, payload: payloadText(r.payload) }));
     this.pending = [];
     if (rows.length === 0) return;
     try {
