@@ -221,6 +221,7 @@ export function checkRound(d: RoundData): Findings {
       violations['not-ended'].push(`${label}: confirmed, but the device never showed ${String(row.desired)} after the edit`);
     }
     bump(`ended ${row.state}`);
+    if (row.state === 'unverified' || row.state === 'unconfirmed' || row.state === 'rejected') notes.push(`${label} ended ${row.state}: ${row.reason ?? 'no reason'}`);
   }
   for (const row of d.rows) {
     if (tracked.has(row.cmdId)) continue;
