@@ -1,6 +1,7 @@
 import type { AdapterEvent } from '../conventions/adapter.js';
 import { FreshnessTracker, lookupFresh } from '../model/freshness.js';
-import { applyDecision, decide, onEcho, onEchoDeadline, onPuback, reasonCodeText, recoverAfterCrash, type Decision } from '../model/reconcile.js';
+import { updateEntry } from '../model/outbox-entry.js';
+import { applyDecision, decide, onEcho, onEchoDeadline, onPuback, REASONS, reasonCodeText, recoverAfterCrash, type Decision } from '../model/reconcile.js';
 import type { Availability, OutboxEntry, PropertyValue } from '../model/types.js';
 import { valuesEqual } from '../model/values.js';
 import { NotConnectedError, PublishRejectedError, type BrokerConnection } from '../mqtt/connection.js';
@@ -227,17 +228,21 @@ export class OutboxEngine {
           waitingDevices.add(entry.deviceId);
           continue;
         }
-        // The echo deadline, rounded up to the message expiry of the sets (whole seconds).
-        const resendAt = entry.updatedAt + Math.ceil(this.options.echoDeadlineMs / 1000) * 1000;
+        // An earlier attempt may still be on its way to the device (routed, not yet applied): sending again now
+        // could make it apply the edit twice. Judge again once that copy would have been echoed or expired at the
+        // broker (the echo deadline, rounded up to the sets' message expiry in whole seconds).
+        const resendAt = (entry.lastAttemptAt ?? entry.updatedAt) + Math.ceil(this.options.echoDeadlineMs / 1000) * 1000;
         if (decision.next === 'send' && !momentary && entry.attempts > 0 && now < resendAt) {
-          // An earlier attempt may still be on its way to the device (routed, not yet applied): sending again now
-          // could make it apply the edit twice. Judge again once that copy would have been echoed or expired.
           busy.add(k);
           this.scheduleResendCheck(resendAt);
-          continue;
+          next = updateEntry(entry, { state: 'queued', reason: REASONS.earlierAttempt, updatedAt: now }, ['fresh']);
+        } else {
+          next = applyDecision(entry, decision, now);
+          if (decision.next === 'send') {
+            busy.add(k);
+            next = { ...next, lastAttemptAt: now };
+          }
         }
-        next = applyDecision(entry, decision, now);
-        if (decision.next === 'send') busy.add(k);
       }
       if (next.state !== entry.state || next.reason !== entry.reason || !valuesEqual(next.fresh ?? null, entry.fresh ?? null)) {
         plans.push({ entry, next, momentary });

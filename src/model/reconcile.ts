@@ -31,6 +31,7 @@ export const REASONS = {
   noConfirmation: 'no confirmation from the device within the deadline',
   interrupted: 'interrupted while sending; will be checked against the device before anything is sent',
   deviceAway: 'the device is not available, so its last report may be out of date; held, will be checked when it returns',
+  earlierAttempt: 'an earlier attempt may still reach the device; checked again once it would have been confirmed',
 } as const;
 
 /**

@@ -104,6 +104,8 @@ export interface OutboxEntry {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly attempts: number;
+  /** When it was last sent (its durable "sending" write); absent before the first attempt. */
+  readonly lastAttemptAt?: number;
   /** Set when the operator has acknowledged a terminal entry (hides it). */
   readonly dismissed?: boolean;
 }

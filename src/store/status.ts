@@ -48,6 +48,7 @@ function scheduleFrame(fn: () => void): void {
 }
 
 const PERSIST_DELAY_MS = 1000;
+const PERSIST_QUIET_MS = 150;
 /**
  * Rows per cache transaction. IndexedDB clones every row on the main thread
  * (about 30 µs each in Chromium), so one bulkPut of a flood's 10,000 rows is
@@ -69,6 +70,7 @@ export class StatusStore {
   private readonly unsavedValues = new Map<string, StatusRow>();
   private readonly unsavedDevices = new Set<string>();
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private persistFirstAt = 0;
   /** Cache writes run one at a time, in order: a write in slices must never be overtaken by a later one. */
   private writes: Promise<void> = Promise.resolve();
 
@@ -251,17 +253,25 @@ export class StatusStore {
   }
 
   /**
-   * Write at once, then at most every PERSIST_DELAY_MS while changes keep
-   * coming: a reload a moment after the first status arrives must still find
-   * it for the offline start, and a flood must not become a write per message.
+   * Write at once; then, while changes keep coming, write when they pause
+   * for PERSIST_QUIET_MS, and at least every PERSIST_DELAY_MS. A reload a
+   * moment after a burst of status still finds it for the offline start, and
+   * a flood never becomes a write per message.
    */
   private schedulePersist(): void {
-    if (!this.options.persist || !this.db || this.persistTimer !== undefined) return;
-    queueMicrotask(() => void this.persistNow());
+    if (!this.options.persist || !this.db) return;
+    const now = Date.now();
+    if (this.persistTimer === undefined) {
+      this.persistFirstAt = now;
+      queueMicrotask(() => void this.persistNow());
+    } else {
+      clearTimeout(this.persistTimer);
+    }
+    const wait = Math.max(0, Math.min(PERSIST_QUIET_MS, this.persistFirstAt + PERSIST_DELAY_MS - now));
     this.persistTimer = setTimeout(() => {
       this.persistTimer = undefined;
-      if (this.unsavedValues.size > 0 || this.unsavedDevices.size > 0) this.schedulePersist();
-    }, PERSIST_DELAY_MS);
+      void this.persistNow();
+    }, wait);
   }
 
   /** Write pending cache changes to Dexie (also called on pagehide). */
