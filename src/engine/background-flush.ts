@@ -15,9 +15,10 @@ import { OutboxStore } from '../store/outbox.js';
 import { SecretStore } from '../store/secrets.js';
 import { SettingsStore } from '../store/settings.js';
 import { StatusStore, type TimedEvent } from '../store/status.js';
-import { TrafficStore, payloadText } from '../store/traffic.js';
+import { TrafficStore } from '../store/traffic.js';
 import { HUB_CHANNEL, LEADER_LOCK } from './background-sync.js';
 import { DEFAULT_ENGINE_OPTIONS, OutboxEngine, type EngineOptions } from './engine.js';
+import { profileConnectionOptions } from './profile-connection.js';
 import { ConventionRouter, eventDeviceId } from './router.js';
 
 /** Browsers stop a service worker about 30 s after its last event; finish well inside that. */
@@ -180,28 +181,15 @@ async function session(db: HoldfastDb, opts: BackgroundFlushOptions, pageArrived
   // The operator's traffic log shows what was sent while no console was open, and says so.
   const traffic = new TrafficStore(db);
   const engine = new OutboxEngine(outbox, status, router, engineOptions, undefined, (r) =>
-    traffic.record({ ...r, payload: payloadText(r.payload), ...(r.direction === 'out' ? { note: `sent in the background; ${r.note ?? ''}` } : {}) }),
+    traffic.record(r.direction === 'out' ? { ...r, note: `sent in the background; ${r.note ?? ''}` } : r),
   );
   await engine.recover();
   const watched = new Set((await outstanding(outbox)).map((e) => e.seq));
 
   let liveSession: number | null = null;
-  const remembered = (await settings.get('protocolByBroker')) ?? {};
-  const url = profile.url;
   const connection: WatchedConnection = new WatchedConnection(
-    {
-      url,
-      ...(profile.username ? { username: profile.username } : {}),
-      ...(password ? { password } : {}),
-      clientIdPrefix: profile.clientIdPrefix,
-      keepaliveSeconds: profile.keepaliveSeconds,
-      protocol: profile.protocol,
-      ...(remembered[url] ? { rememberedVersion: remembered[url] } : {}),
-      onVersionLearned: (version) => {
-        if (remembered[url] !== version) void settings.set('protocolByBroker', { ...remembered, [url]: version });
-      },
-      // No presence and no will: nobody is at this console, so it must not appear to other operators.
-    },
+    // No presence and no will: nobody is at this console, so it must not appear to other operators.
+    await profileConnectionOptions(profile, password, settings),
     (topic, payload, retained) => engine.handleMessage(topic, payload, retained),
     {
       onOpen: (id) => {
@@ -249,7 +237,7 @@ async function session(db: HoldfastDb, opts: BackgroundFlushOptions, pageArrived
       if (pageArrived.aborted) result = report('yielded', false, 'a console page opened and took over');
       else if (state.status === 'failed-permanent') result = report('connection-failed', false, state.lastError?.message ?? 'the broker refused the connection');
       else if (await decided()) result = report('done', false, 'every queued change was decided');
-      else if (Date.now() >= deadline) result = report('timed-out', true, state.status === 'open' ? 'some changes were still being decided when time ran out' : `could not reach ${url} in time`);
+      else if (Date.now() >= deadline) result = report('timed-out', true, state.status === 'open' ? 'some changes were still being decided when time ran out' : `could not reach ${profile.url} in time`);
       else {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(CHECK_INTERVAL_MS, Math.max(0, deadline - Date.now())));

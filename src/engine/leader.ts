@@ -6,6 +6,7 @@ import type { SettingsStore } from '../store/settings.js';
 import type { StatusStore, TimedEvent } from '../store/status.js';
 import { OutboxEngine, type EngineOptions, type TrafficRecord } from './engine.js';
 import type { ConnectionTuning } from './hub.js';
+import { profileConnectionOptions } from './profile-connection.js';
 import type { ConventionRouter } from './router.js';
 
 export interface LeaderDeps {
@@ -52,22 +53,11 @@ export class Leader {
     this.stopConnection();
     await this.recovered;
     if (!profile) return;
-    const url = profile.url;
-    const remembered = (await this.deps.settings.get('protocolByBroker')) ?? {};
     const presenceBase = this.presenceBase;
     const t = this.deps.tuning;
     const connection = new BrokerConnection(
       {
-        url,
-        ...(profile.username ? { username: profile.username } : {}),
-        ...(password ? { password } : {}),
-        clientIdPrefix: profile.clientIdPrefix,
-        keepaliveSeconds: profile.keepaliveSeconds,
-        protocol: profile.protocol,
-        ...(remembered[url] ? { rememberedVersion: remembered[url] } : {}),
-        onVersionLearned: (version) => {
-          if (remembered[url] !== version) void this.deps.settings.set('protocolByBroker', { ...remembered, [url]: version });
-        },
+        ...(await profileConnectionOptions(profile, password, this.deps.settings)),
         ...(t.backoffInitialMs || t.backoffMaxMs ? { backoff: { initialMs: t.backoffInitialMs ?? 500, maxMs: t.backoffMaxMs ?? 30_000 } } : {}),
         ...(t.heartbeatIntervalMs ? { heartbeatIntervalMs: t.heartbeatIntervalMs } : {}),
         ...(t.heartbeatTimeoutMs ? { heartbeatTimeoutMs: t.heartbeatTimeoutMs } : {}),
