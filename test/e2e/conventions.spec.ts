@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { cutNetwork, expect, expectConnected, setNumber, test } from './harness.js';
+import { cutNetwork, expect, expectConnected, importExampleMapping, setNumber, test } from './harness.js';
 
-const mapping = readFileSync(new URL('../../examples/vp4-mapping.json', import.meta.url), 'utf8');
 
 test.use({ extraDevices: true });
 
@@ -17,12 +15,7 @@ test('four conventions on one broker: offline edits, two hardware changes, the r
   await expectConnected(page);
 
   // The legacy text-protocol device needs its mapping, imported through the UI.
-  await page.getByRole('button', { name: 'Connection', exact: true }).click();
-  await page.getByRole('textbox', { name: 'Mapping JSON' }).fill(mapping);
-  await page.getByRole('button', { name: 'Import pasted mapping' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Mapping imported: 1 device' })).toBeVisible();
-  await page.getByRole('button', { name: 'Connection', exact: true }).click();
-  await expectConnected(page);
+  await importExampleMapping(page);
 
   const cases = [
     { device: 'VP4 Video Processor', control: 'Genlock phase H', id: 'vp4', prop: 'genlock/phase-h', from: 22, to: 25, hardware: -25 },

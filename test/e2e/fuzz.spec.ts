@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ConsoleMessage, Page } from '@playwright/test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { deviceValue, expect, expectConnected, setNumber, test, type Console } from './harness.js';
+import { deviceValue, expect, expectConnected, importExampleMapping, setNumber, test, type Console } from './harness.js';
 
 /**
  * Hostile broker data: anything with access to the broker can publish names,
@@ -9,7 +8,6 @@ import { deviceValue, expect, expectConnected, setNumber, test, type Console } f
  * stop the operator from working the devices that behave.
  */
 
-const mapping = readFileSync(new URL('../../examples/vp4-mapping.json', import.meta.url), 'utf8');
 
 const IMG = `<img src=x onerror="window.__pwned=1">`;
 const SCRIPT = `<script>window.__pwned=1</script>`;
@@ -170,12 +168,7 @@ test('hostile names, values and descriptions stay text, break nothing, and the V
     await hf.open(page);
     await expectConnected(page);
     // The legacy device's mapping, so garbage on its topics reaches its adapter.
-    await page.getByRole('button', { name: 'Connection', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Mapping JSON' }).fill(mapping);
-    await page.getByRole('button', { name: 'Import pasted mapping' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Mapping imported: 1 device' })).toBeVisible();
-    await page.getByRole('button', { name: 'Connection', exact: true }).click();
-    await expectConnected(page);
+    await importExampleMapping(page);
 
     const list = page.getByRole('navigation', { name: 'Devices' });
     // Markup in names is shown as the literal text.

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startStack, type BrokerKind, type Stack } from '../../sim/stack.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -94,4 +95,15 @@ export async function setNumber(page: Page, name: string, value: number): Promis
 /** Values the device shows at its own panel (not through the broker). */
 export function deviceValue(stack: Stack, propertyId: string): unknown {
   return stack.devices.get('vp4')?.snapshot()[propertyId];
+}
+
+/** Import the incident VP4's mapping through the Connection panel, as an operator would. */
+export async function importExampleMapping(page: Page): Promise<void> {
+  const mapping = readFileSync(new URL('../../examples/vp4-mapping.json', import.meta.url), 'utf8');
+  await page.getByRole('button', { name: 'Connection', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Mapping JSON' }).fill(mapping);
+  await page.getByRole('button', { name: 'Import pasted mapping' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Mapping imported: 1 device' })).toBeVisible();
+  await page.getByRole('button', { name: 'Connection', exact: true }).click();
+  await expectConnected(page);
 }
