@@ -8,6 +8,7 @@
 
 import { FreshnessTracker } from '../../src/model/freshness.js';
 import { BrokerConnection } from '../../src/mqtt/connection.js';
+import type { OutboxEntry } from '../../src/model/types.js';
 import { OutboxStore } from '../../src/store/outbox.js';
 
 export const SABOTAGE_KINDS = ['stale-base', 'applied-twice', 'not-ended', 'vanished'] as const;
@@ -29,11 +30,21 @@ export function sabotage(kind: SabotageKind): void {
       break;
     }
     case 'not-ended': {
+      // Whichever way the engine writes (one compare-and-set, or functions applied to the latest versions).
+      const stays = (from: OutboxEntry, to: OutboxEntry): boolean => from.state === 'sent' && to.state !== 'sent';
       const transition = OutboxStore.prototype.transition;
       OutboxStore.prototype.transition = function (this: OutboxStore, expected, next) {
-        if (expected.state === 'sent' && next.state !== 'sent') return Promise.resolve(false);
-        return transition.call(this, expected, next);
+        return stays(expected, next) ? Promise.resolve(false) : transition.call(this, expected, next);
       };
+      const store = OutboxStore.prototype as unknown as Record<string, unknown>;
+      const applyMany = store['applyMany'];
+      if (typeof applyMany === 'function') {
+        type Op = { seq: number; cmdId: string; fn: (latest: OutboxEntry) => OutboxEntry };
+        store['applyMany'] = function (this: OutboxStore, ops: readonly Op[]) {
+          const held = ops.map((op) => ({ ...op, fn: (latest: OutboxEntry) => (stays(latest, op.fn(latest)) ? latest : op.fn(latest)) }));
+          return (applyMany as (ops: readonly Op[]) => Promise<unknown>).call(this, held);
+        };
+      }
       break;
     }
     case 'vanished': {
