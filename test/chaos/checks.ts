@@ -3,11 +3,14 @@
 //
 //   1 stale-base      no set was published whose base differed from the
 //                     device's value when the console sent it. One exception,
-//                     counted as a race: the device changed while the sending
-//                     connection was already open, less than RACE_MS before
-//                     the send (its status message was still on the way; no
-//                     console can know it). A change made while the console was
-//                     offline is never excused: fresh status must come first.
+//                     counted as a race: the device published the change less
+//                     than RACE_MS before the send and the console had not
+//                     heard it yet (the last report of that setting it had
+//                     received on the sending connection was the base): the
+//                     news was still on its way, no console can know it. A
+//                     send without a report on that connection, or against a
+//                     newer report, or after a change the device made while
+//                     it was offline, is never excused.
 //   2 applied-twice   the device applied no edit (cmdId) twice, unless
 //                     something else had put the edit's base back on the
 //                     device in between (A-B-A: the console cannot tell).
@@ -264,8 +267,9 @@ export function checkRound(d: RoundData): Findings {
     }
     const dev = valueAt(prop, call.at, call.seq);
     if (!valuesEqual(dev.value ?? null, row.base.value)) {
-      const what = `set ${prop}=${s.payload} (entry ${short(row.cmdId)}, base ${String(row.base.value)}) sent at ${t(call.at)} on a session open since ${call.sessionAt === null ? '?' : t(call.sessionAt)}, while the device showed ${String(dev.value)} (since ${t(dev.since)}, by ${dev.source}${dev.published ? '' : ' while the device was offline, so nobody could know'})`;
-      if (dev.published && call.sessionAt !== null && dev.since >= call.sessionAt && dev.since > call.at - RACE_MS) {
+      const what = `set ${prop}=${s.payload} (entry ${short(row.cmdId)}, base ${String(row.base.value)}) sent at ${t(call.at)} on a session open since ${call.sessionAt === null ? '?' : t(call.sessionAt)}, while the device showed ${String(dev.value)} (since ${t(dev.since)}, by ${dev.source}${dev.published ? '' : ' while the device was offline, so nobody could know'}); the console had heard ${call.heard ?? 'nothing'} for it on that session`;
+      const knewBetter = call.heard === null || call.heard !== String(row.base.value);
+      if (!knewBetter && dev.published && dev.since > call.at - RACE_MS) {
         bump('races (device changed < RACE_MS before a send)');
         notes.push(`race: ${what}`);
       } else {

@@ -7,6 +7,7 @@
 //   - the device: every value change of the simulated VP4, from its own log
 //     ("<prop> = <value> (front panel | MQTT set)"), i.e. the device's truth.
 
+import { OutboxEngine } from '../../src/engine/engine.js';
 import { BrokerConnection, type PublishOptions, type PublishResult } from '../../src/mqtt/connection.js';
 
 export type Value = string | number | boolean;
@@ -25,6 +26,11 @@ export interface ConsolePublish {
   readonly base: string | undefined;
   /** When the publishing connection's session opened (CONNACK). */
   readonly sessionAt: number | null;
+  /**
+   * The last value of the property (payload of its status topic) the sending
+   * engine had received on this session when it published; null if none.
+   */
+  readonly heard: string | null;
 }
 
 export interface BrokerSet {
@@ -54,6 +60,22 @@ let listener: ((p: ConsolePublish) => void) | null = null;
 let hook: { fn: PublishHook; act: (when: 'before' | 'after' | 'puback') => void } | null = null;
 let installed = false;
 
+/** What each engine heard on its current session: the last payload per topic. */
+interface Heard {
+  session: number | null;
+  readonly last: Map<string, string>;
+}
+const heardBy = new WeakMap<OutboxEngine, Heard>();
+const engineOf = new WeakMap<BrokerConnection, OutboxEngine>();
+const sessionOf = (engine: OutboxEngine): number | null => (engine as unknown as { session: number | null }).session;
+
+function heardOn(connection: BrokerConnection, statusTopic: string): string | null {
+  const engine = engineOf.get(connection);
+  const heard = engine && heardBy.get(engine);
+  if (!engine || !heard || heard.session === null || heard.session !== sessionOf(engine)) return null;
+  return heard.last.get(statusTopic) ?? null;
+}
+
 /** Broker connections started and not stopped since. */
 const running = new Set<BrokerConnection>();
 
@@ -66,6 +88,22 @@ export function runningConnections(): number {
 export function installConsoleSpy(): void {
   if (installed) return;
   installed = true;
+  const attach = OutboxEngine.prototype.attach;
+  OutboxEngine.prototype.attach = function (this: OutboxEngine, connection: BrokerConnection) {
+    engineOf.set(connection, this);
+    attach.call(this, connection);
+  };
+  const handleMessage = OutboxEngine.prototype.handleMessage;
+  OutboxEngine.prototype.handleMessage = function (this: OutboxEngine, topic: string, payload: Uint8Array, retained: boolean) {
+    const session = sessionOf(this);
+    let heard = heardBy.get(this);
+    if (!heard || heard.session !== session) {
+      heard = { session, last: new Map() };
+      heardBy.set(this, heard);
+    }
+    heard.last.set(topic, new TextDecoder().decode(payload));
+    handleMessage.call(this, topic, payload, retained);
+  };
   const start = BrokerConnection.prototype.start;
   const stop = BrokerConnection.prototype.stop;
   BrokerConnection.prototype.start = function (this: BrokerConnection) {
@@ -82,7 +120,16 @@ export function installConsoleSpy(): void {
     let when: 'before' | 'after' | 'puback' | undefined;
     let act: ((w: 'before' | 'after' | 'puback') => void) | undefined;
     if (cmdId !== undefined) {
-      const p: ConsolePublish = { at: Date.now(), seq: nextSeq(), topic, payload, cmdId, base: opts.userProperties?.['holdfast-base'], sessionAt: this.state.lastConnectedAt };
+      const p: ConsolePublish = {
+        at: Date.now(),
+        seq: nextSeq(),
+        topic,
+        payload,
+        cmdId,
+        base: opts.userProperties?.['holdfast-base'],
+        sessionAt: this.state.lastConnectedAt,
+        heard: heardOn(this, topic.replace(/\/set$/, '')),
+      };
       consoleLog.push(p);
       listener?.(p);
       if (hook) {

@@ -208,6 +208,7 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], args: Arg
     else setTimeout(() => onMessage(topic, payload, retained), deviceDelay);
   };
   const offPublish = stack.broker.onPublish((p) => {
+    if (/^homie\/5\/vp4\/genlock\/phase-[hv]$/.test(p.topic)) trace(`broker routed status ${p.topic} = ${p.payload}${p.retain ? ' (retained)' : ''}`);
     if (!p.topic.endsWith('/set')) return;
     const up = p.userProperties ?? {};
     const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
