@@ -24,13 +24,19 @@ async function makeBuildB(dir: string): Promise<void> {
   await writeFile(swPath, sw.replace(entryA, `{"revision":"${md5(indexB)}","url":"index.html"}`));
 }
 
-test('a new version waits for the operator, then reloads into it with the outbox intact, which it reconciles', async ({ page, hf }) => {
+/** Version A (the current dist) in a served directory, and version B beside it, ready to be "deployed". */
+async function prepareBuilds(): Promise<{ work: string; served: string; buildB: string }> {
   const work = await mkdtemp(join(tmpdir(), 'holdfast-update-'));
   const served = join(work, 'served');
   const buildB = join(work, 'build-b');
   await cp(resolve('dist'), served, { recursive: true });
   await cp(resolve('dist'), buildB, { recursive: true });
   await makeBuildB(buildB);
+  return { work, served, buildB };
+}
+
+test('a new version waits for the operator, then reloads into it with the outbox intact, which it reconciles', async ({ page, hf }) => {
+  const { work, served, buildB } = await prepareBuilds();
   // Our own server over a directory whose contents the "deploy" replaces.
   let server: StaticServer | null = null;
   try {
@@ -101,12 +107,7 @@ test('a new version waits for the operator, then reloads into it with the outbox
 });
 
 test('with two tabs open, "Update now" in one reloads only that one; the other offers the reload and waits for its operator', async ({ page, hf }) => {
-  const work = await mkdtemp(join(tmpdir(), 'holdfast-update-'));
-  const served = join(work, 'served');
-  const buildB = join(work, 'build-b');
-  await cp(resolve('dist'), served, { recursive: true });
-  await cp(resolve('dist'), buildB, { recursive: true });
-  await makeBuildB(buildB);
+  const { work, served, buildB } = await prepareBuilds();
   let server: StaticServer | null = null;
   try {
     server = await startStaticServer({ root: served, port: 0, config: { brokerUrl: hf.stack.brokerWsUrl } });
