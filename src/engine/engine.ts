@@ -103,7 +103,7 @@ export class OutboxEngine {
     // Discovery (e.g. a Home Assistant config) can name new state topics: subscribe to them in this session.
     const extra = this.router.takeNewSubscriptions();
     if (extra.length > 0 && this.connection && this.session !== null) {
-      this.connection.subscribe(extra).catch((err: unknown) => console.warn('Holdfast: subscribe failed', err));
+      void this.subscribe(extra, this.session);
     }
     if (events.length === 0) return;
     const batch: TimedEvent[] = [];
@@ -124,18 +124,23 @@ export class OutboxEngine {
     this.tracker.startSession(this.sessionStartedAt);
     const connection = this.connection;
     if (!connection) return;
-    connection
-      .subscribe(this.router.subscriptions())
-      .then(() => {
-        if (this.session !== session) return;
-        this.subscribed = true;
-        this.tracker.markSubscribed(Date.now());
-        this.kick();
-      })
-      .catch((err: unknown) => {
-        // A session that already ended takes its subscriptions with it; the next one subscribes again.
-        if (this.session === session) console.warn('Holdfast: subscribe failed', err);
-      });
+    void this.subscribe(this.router.subscriptions(), session).then((ok) => {
+      if (!ok || this.session !== session) return;
+      this.subscribed = true;
+      this.tracker.markSubscribed(Date.now());
+      this.kick();
+    });
+  }
+
+  /** Subscribe within a session; a session that ends meanwhile takes its subscriptions with it (no alarm). */
+  private async subscribe(filters: readonly string[], session: number): Promise<boolean> {
+    try {
+      await this.connection?.subscribe(filters);
+      return true;
+    } catch (err) {
+      if (this.session === session && this.connection?.state.status === 'open' && !/closed/i.test(String(err))) console.warn('Holdfast: subscribe failed', err);
+      return false;
+    }
   }
 
   onClose(session: number): void {
