@@ -257,11 +257,15 @@ export class Hub {
     this.set({ role: 'follower' });
     this.channel?.postMessage({ type: 'hello', tabId: this.tabId } satisfies ChannelMessage);
     // Queued request: granted at once if no tab leads, or as soon as the leader tab closes.
-    void navigator.locks.request(LEADER_LOCK, async () => {
-      if (this.disposed) return;
-      await this.becomeLeader();
-      await new Promise<void>((resolve) => this.cleanups.push(resolve));
-    });
+    void navigator.locks
+      .request(LEADER_LOCK, async () => {
+        if (this.disposed) return;
+        await this.becomeLeader();
+        // Disposed while becoming leader: release the lock now, or no other tab could ever lead.
+        if (this.disposed) return;
+        await new Promise<void>((resolve) => this.cleanups.push(resolve));
+      })
+      .catch(() => undefined);
   }
 
   private async becomeLeader(): Promise<void> {

@@ -245,3 +245,17 @@ describe('recoverAfterCrash', () => {
     }
   });
 });
+
+describe('decide while the device is away', () => {
+  it('holds the edit, even when the last report equals the base: an absent device may have moved unheard', () => {
+    const d = decide(entry(), { status: 'fresh', value: 22 }, { momentary: false, away: true });
+    expect(d).toEqual({ next: 'unverified', reason: expect.stringMatching(/not available.*checked when it returns/) });
+  });
+  it('still says "did not report" first when the device reported nothing on this connection', () => {
+    const d = decide(entry(), { status: 'unknown' }, { momentary: false, away: true });
+    expect(d).toMatchObject({ next: 'unverified', reason: expect.stringMatching(/did not report/) });
+  });
+  it('sends once the device is back and still shows the base', () => {
+    expect(decide(entry({ state: 'unverified' }), { status: 'fresh', value: 22 }, { momentary: false, away: false })).toEqual({ next: 'send', fresh: 22 });
+  });
+});
