@@ -59,6 +59,8 @@ export class OutboxEngine {
   private readonly inFlight = new Map<string, OutboxEntry>();
   private readonly deadlines = new Map<string, ReturnType<typeof setTimeout>>();
   private disposed = false;
+  /** Topics that delivered a live (non-retained) message in this session. */
+  private readonly liveTopics = new Set<string>();
   /**
    * Whether the last complete reconcile pass found entries to judge. Only
    * then can a status message change a decision; with an empty outbox a
@@ -95,6 +97,10 @@ export class OutboxEngine {
   /** Connection handler: runs for every message of the open session. */
   handleMessage(topic: string, payload: Uint8Array, retained: boolean): void {
     const at = Date.now();
+    // A retained copy is a replay of what the broker stored when we subscribed. Some brokers (aedes) can deliver
+    // it after a live update of the same topic: it is then older than what we already have, so it must not win.
+    if (retained && this.liveTopics.has(topic)) return;
+    if (!retained) this.liveTopics.add(topic);
     const events = this.router.route(topic, payload, retained);
     if (this.onTraffic) {
       const first = events[0];
@@ -119,6 +125,7 @@ export class OutboxEngine {
 
   onOpen(session: number): void {
     this.session = session;
+    this.liveTopics.clear();
     this.subscribed = false;
     this.sessionStartedAt = Date.now();
     this.tracker.startSession(this.sessionStartedAt);
