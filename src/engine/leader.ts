@@ -52,6 +52,8 @@ export class Leader {
   async start(profile: ConnectionProfile | null, password: string | undefined): Promise<void> {
     this.stopConnection();
     await this.recovered;
+    // Keep the outbox bounded: finished entries beyond the newest few hundred are history nobody shows.
+    await this.deps.outbox.prune().catch((err: unknown) => console.warn('Holdfast: could not prune the outbox', err));
     if (!profile) return;
     const presenceBase = this.presenceBase;
     const t = this.deps.tuning;

@@ -71,14 +71,7 @@ export class OutboxStore {
    */
   async transition(expected: OutboxEntry, next: OutboxEntry): Promise<boolean> {
     if (expected.seq === undefined) throw new Error('transition needs a stored entry');
-    return this.db.transaction('rw', this.db.outbox, async () => {
-      const current = await this.db.outbox.get(expected.seq!);
-      if (!current || current.state !== expected.state || current.desired !== expected.desired || current.cmdId !== expected.cmdId) {
-        return false;
-      }
-      await this.db.outbox.put(next);
-      return true;
-    });
+    return (await this.transitionMany([[expected, next]]))[0] ?? false;
   }
 
   /**
@@ -163,11 +156,6 @@ export class OutboxStore {
   /** Fires whenever the set of publishable entries changes, in any tab. */
   pendingSignal(): Observable<OutboxEntry[]> {
     return liveQuery(() => this.db.outbox.where('state').anyOf([...PENDING_STATES]).toArray());
-  }
-
-  /** Recently finished entries, so a control can show "confirmed" briefly. */
-  recent(limit = 50): Observable<OutboxEntry[]> {
-    return liveQuery(() => this.db.outbox.orderBy(':id').reverse().limit(limit).toArray());
   }
 
   /** Bound the table: drop the oldest terminal entries beyond KEEP_TERMINAL. */

@@ -78,10 +78,6 @@ export function cutNetwork(proxy: FaultProxy): void {
   proxy.drop();
 }
 
-export async function connectionStatus(page: Page): Promise<string> {
-  return (await page.getByRole('status', { name: 'Connection' }).textContent()) ?? '';
-}
-
 export async function expectConnected(page: Page): Promise<void> {
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected', { timeout: 20_000 });
 }
