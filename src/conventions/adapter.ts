@@ -67,6 +67,21 @@ export function hasCommandTopicGuard(a: ConventionAdapter): a is ConventionAdapt
 }
 
 /**
+ * Optional adapter capability (additive): ask a device for the current value
+ * of a property whose schema says `queryable` (Zigbee2MQTT's `<base>/<name>/get`
+ * for gettable features, Tasmota's empty-payload command). The answer arrives
+ * as an ordinary status message, which is the fresh evidence an edit queued on
+ * an earlier session needs. null: this property cannot be asked.
+ */
+export interface QuerySource {
+  encodeQuery(deviceId: string, propertyId: string): EncodeResult | null;
+}
+
+export function hasQuerySource(a: ConventionAdapter): a is ConventionAdapter & QuerySource {
+  return typeof (a as Partial<QuerySource>).encodeQuery === 'function';
+}
+
+/**
  * Optional adapter capability (additive): topics the adapter already
  * subscribed to that a newly discovered entity also reads. Subscribing to
  * them again makes the broker re-send their retained message (MQTT 3.1.1

@@ -348,7 +348,7 @@ function buildNumber(b: Build): PropDef[] {
       id: b.id,
       name: b.name,
       datatype: 'float',
-      retained: true,
+      retained: true, momentary: false,
       ...(unit !== undefined && unit !== '' ? { unit } : {}),
       ...(min !== undefined ? { min } : {}),
       ...(max !== undefined ? { max } : {}),
@@ -378,7 +378,7 @@ function buildSelect(b: Build): PropDef[] {
   if (!Array.isArray(raw)) throw new ConfigError('options must be a list');
   const options = raw.map((o, i) => asText(o, `options[${i}]`));
   const schema = withSettable(
-    { id: b.id, name: b.name, datatype: 'enum', retained: true, options },
+    { id: b.id, name: b.name, datatype: 'enum', retained: true, momentary: false, options },
     settability(b, commandTopic, stateTopic, [valueTpl, commandTpl]),
   );
   const parse = readBy(schema, false);
@@ -404,7 +404,7 @@ function buildSwitch(b: Build): PropDef[] {
   const stateOn = optText(cfg, 'state_on', payloadOn);
   const stateOff = optText(cfg, 'state_off', payloadOff);
   const schema = withSettable(
-    { id: b.id, name: b.name, datatype: 'boolean', retained: true },
+    { id: b.id, name: b.name, datatype: 'boolean', retained: true, momentary: false },
     settability(b, commandTopic, stateTopic, [valueTpl]),
   );
   return [
@@ -426,7 +426,7 @@ function buildBinarySensor(b: Build): PropDef[] {
   const valueTpl = optTemplate(cfg, 'value_template');
   const on = optText(cfg, 'payload_on', 'ON');
   const off = optText(cfg, 'payload_off', 'OFF');
-  const schema: PropertySchema = { id: b.id, name: b.name, datatype: 'boolean', settable: false, retained: true };
+  const schema: PropertySchema = { id: b.id, name: b.name, datatype: 'boolean', settable: false, retained: true, momentary: false };
   return [{ schema, stateTopic, read: reader(valueTpl, 'value_template', readOnOff(on, off)) }];
 }
 
@@ -444,7 +444,7 @@ function buildSensor(b: Build): PropDef[] {
     name: b.name,
     datatype: numeric ? 'float' : 'string',
     settable: false,
-    retained: true,
+    retained: true, momentary: false,
     ...(unit !== undefined && unit !== '' ? { unit } : {}),
   };
   return [{ schema, stateTopic, read: reader(valueTpl, 'value_template', readBy(schema, numeric)) }];
@@ -458,7 +458,7 @@ function buildButton(b: Build): PropDef[] {
   const press = optText(cfg, 'payload_press', 'PRESS');
   const s = settability(b, commandTopic, commandTopic /* a button has no state to confirm */, [commandTpl]);
   // Momentary: retained false, no state; pressing sends payload_press through command_template.
-  const schema = withSettable({ id: b.id, name: b.name, datatype: 'boolean', retained: false }, s);
+  const schema = withSettable({ id: b.id, name: b.name, datatype: 'boolean', retained: false, momentary: true }, s);
   const send = writer(commandTopic, commandTpl, 'command_template');
   return [
     {
@@ -483,7 +483,7 @@ function buildLight(b: Build): PropDef[] {
     const hasBrightness =
       cfg['brightness'] === true || (Array.isArray(modes) && modes.some((m) => typeof m === 'string' && LIGHT_BRIGHTNESS_MODES.includes(m)));
     const s = settability(b, commandTopic, stateTopic, []);
-    const onOff = withSettable({ id: b.id, name: b.name, datatype: 'boolean', retained: true }, s);
+    const onOff = withSettable({ id: b.id, name: b.name, datatype: 'boolean', retained: true, momentary: false }, s);
     const defs: PropDef[] = [
       {
         schema: onOff,
@@ -501,7 +501,7 @@ function buildLight(b: Build): PropDef[] {
       },
     ];
     if (hasBrightness) {
-      const bri = withSettable({ id: brightnessId, name: brightnessName, datatype: 'integer', retained: true, min: 0, max: scale }, s);
+      const bri = withSettable({ id: brightnessId, name: brightnessName, datatype: 'integer', retained: true, momentary: false, min: 0, max: scale }, s);
       const check = readWholeNumber(bri);
       defs.push({
         schema: bri,
@@ -529,7 +529,7 @@ function buildLight(b: Build): PropDef[] {
   const payloadOn = optText(cfg, 'payload_on', 'ON');
   const payloadOff = optText(cfg, 'payload_off', 'OFF');
   const onOff = withSettable(
-    { id: b.id, name: b.name, datatype: 'boolean', retained: true },
+    { id: b.id, name: b.name, datatype: 'boolean', retained: true, momentary: false },
     settability(b, commandTopic, stateTopic, [stateTpl]),
   );
   const defs: PropDef[] = [
@@ -546,7 +546,7 @@ function buildLight(b: Build): PropDef[] {
     const briValueTpl = optTemplate(cfg, 'brightness_value_template');
     const briCommandTpl = optTemplate(cfg, 'brightness_command_template');
     const bri = withSettable(
-      { id: brightnessId, name: brightnessName, datatype: 'integer', retained: true, min: 0, max: scale },
+      { id: brightnessId, name: brightnessName, datatype: 'integer', retained: true, momentary: false, min: 0, max: scale },
       settability(b, briCommand, briState, [briValueTpl, briCommandTpl]),
     );
     const send = briCommand === undefined ? undefined : writer(briCommand, briCommandTpl, 'brightness_command_template');

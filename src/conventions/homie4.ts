@@ -167,6 +167,8 @@ function buildProperty(
     datatype,
     settable,
     retained,
+    // Homie: a non-retained property is an event or command, not a state.
+    momentary: !retained,
     ...(unit !== undefined && unit !== '' ? { unit } : {}),
     ...(format !== undefined && format !== '' ? { format: datatype === 'color' ? format.trim() : format } : {}),
     ...extra,

@@ -171,6 +171,8 @@ function parseProperty(id: string, propertyKey: string, raw: unknown): Parsed<Pr
       datatype: dt,
       settable,
       retained,
+      // Homie: a non-retained property is an event or command, not a state.
+      momentary: !retained,
       ...(unit !== undefined ? { unit } : {}),
       ...(format !== undefined ? { format } : {}),
       ...extra,

@@ -320,6 +320,7 @@ export function toPropertySchema(p: MappedProperty): PropertySchema {
     datatype: p.datatype,
     settable: p.set !== undefined,
     retained: p.retained,
+    momentary: !p.retained,
     ...(p.unit !== undefined ? { unit: p.unit } : {}),
     ...(p.min !== undefined ? { min: p.min } : {}),
     ...(p.max !== undefined ? { max: p.max } : {}),

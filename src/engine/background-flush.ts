@@ -19,7 +19,7 @@ import { TrafficStore } from '../store/traffic.js';
 import { HUB_CHANNEL, LEADER_LOCK } from './background-sync.js';
 import { DEFAULT_ENGINE_OPTIONS, OutboxEngine, type EngineOptions } from './engine.js';
 import { profileConnectionOptions } from './profile-connection.js';
-import { ConventionRouter, eventDeviceId } from './router.js';
+import { ConventionRouter, eventDeviceId } from '../status/router.js';
 
 /** Browsers stop a service worker about 30 s after its last event; finish well inside that. */
 export const DEFAULT_BUDGET_MS = 25_000;

@@ -7,7 +7,7 @@ import { valuesEqual } from '../model/values.js';
 import { NotConnectedError, PublishRejectedError, type BrokerConnection } from '../mqtt/connection.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { StatusStore, TimedEvent } from '../store/status.js';
-import { eventDeviceId, type ConventionRouter } from './router.js';
+import { eventDeviceId, type ConventionRouter } from '../status/router.js';
 
 export interface EngineOptions {
   /** A device quiet this long after SUBACK is settled: fresh for what it reported, unknown for the rest. */
@@ -222,7 +222,7 @@ export class OutboxEngine {
       if (busy.has(k)) continue;
       const schema = this.status.schema(entry.deviceId);
       const property = schema?.properties.find((p) => p.id === entry.propertyId);
-      const momentary = property?.retained === false;
+      const momentary = property?.momentary === true;
       let next: OutboxEntry;
       if (schema && !property) {
         next = { ...entry, state: 'rejected', reason: `${schema.name} no longer has a setting "${entry.propertyId}"`, updatedAt: now };

@@ -15,7 +15,7 @@ import { StatusStore, type DevicesSnapshot, type TimedEvent } from '../store/sta
 import { HUB_CHANNEL as CHANNEL, LEADER_LOCK, registerBackgroundSync } from './background-sync.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './engine.js';
 import type { Leader } from './leader.js';
-import { ConventionRouter } from './router.js';
+import { ConventionRouter } from '../status/router.js';
 
 export type Role = 'starting' | 'leader' | 'follower';
 export type StoragePersistence = 'unknown' | 'persisted' | 'refused' | 'unsupported';

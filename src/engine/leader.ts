@@ -7,7 +7,7 @@ import type { StatusStore, TimedEvent } from '../store/status.js';
 import { OutboxEngine, type EngineOptions, type TrafficRecord } from './engine.js';
 import type { ConnectionTuning } from './hub.js';
 import { profileConnectionOptions } from './profile-connection.js';
-import type { ConventionRouter } from './router.js';
+import type { ConventionRouter } from '../status/router.js';
 
 export interface LeaderDeps {
   readonly outbox: OutboxStore;

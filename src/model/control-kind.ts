@@ -14,7 +14,7 @@ export type ControlKind =
 
 export function controlKind(p: PropertySchema): ControlKind {
   if (!p.settable || p.readOnlyReason) return p.readOnlyReason ? { kind: 'readonly', reason: p.readOnlyReason } : { kind: 'readonly' };
-  if (!p.retained) return { kind: 'momentary' };
+  if (p.momentary) return { kind: 'momentary' };
   switch (p.datatype) {
     case 'integer':
     case 'float':

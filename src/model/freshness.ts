@@ -68,7 +68,7 @@ export class FreshnessTracker {
    * not waited for.
    */
   deviceState(deviceId: string, schema: DeviceSchema | undefined, now: number): DeviceFreshness {
-    if (schema !== undefined && schema.properties.every((p) => !p.retained || this.hasReported(deviceId, p.id))) {
+    if (schema !== undefined && schema.properties.every((p) => p.retained !== true || this.hasReported(deviceId, p.id))) {
       return 'fresh';
     }
     const settlesAt = this.settlesAt(deviceId);

@@ -24,8 +24,31 @@ export interface PropertySchema {
   readonly name: string;
   readonly datatype: Datatype;
   readonly settable: boolean;
-  /** false = momentary command: no base check, never queued offline. */
-  readonly retained: boolean;
+  /**
+   * A command without state (a Homie non-retained property, an HA button):
+   * confirmed by the operator first, only sent while connected, never replayed.
+   */
+  readonly momentary: boolean;
+  /**
+   * Whether the broker replays the state to a new subscriber: true (Homie's
+   * retained properties), false (Zigbee2MQTT, Tasmota: reported only when it
+   * changes), absent when the convention does not say (HA discovery). Only
+   * `true` is waited for after subscribing; absent waits a quiet period.
+   */
+  readonly retained?: boolean;
+  /**
+   * false when the device never reports this setting (HA "optimistic": no
+   * state topic). A set then ends "sent; the device does not report it".
+   */
+  readonly reports?: boolean;
+  /**
+   * The adapter can ask the device for its current value (Zigbee2MQTT `/get`
+   * for gettable features, Tasmota's empty command): fresh evidence for an
+   * edit queued on an earlier session.
+   */
+  readonly queryable?: boolean;
+  /** The node, endpoint or composite feature the control belongs to (e.g. a Homie node "Channel 2"). */
+  readonly group?: PropertyGroup;
   readonly unit?: string;
   readonly min?: number;
   readonly max?: number;
@@ -38,6 +61,12 @@ export interface PropertySchema {
   readonly readOnlyReason?: string;
 }
 
+export interface PropertyGroup {
+  readonly id: string;
+  /** Display name; the accessible name of the group that holds its controls. */
+  readonly name: string;
+}
+
 export interface DeviceSchema {
   /** Globally unique: "<convention>:<native id>", e.g. "homie5:vp4". */
   readonly id: string;
@@ -46,6 +75,14 @@ export interface DeviceSchema {
   readonly properties: readonly PropertySchema[];
   /** Convention's schema version (Homie 5 $description.version). */
   readonly version?: number;
+  /**
+   * Other names of the same physical device in other conventions (e.g. a
+   * Zigbee2MQTT device's HA discovery identifier "zigbee2mqtt_0x…"): a device
+   * announced twice is shown once, from the convention that ranks first.
+   */
+  readonly aliases?: readonly string[];
+  /** A note on how the device is read, shown with it (e.g. which of two conventions is used). */
+  readonly note?: string;
 }
 
 export type Availability = 'init' | 'ready' | 'disconnected' | 'sleeping' | 'lost' | 'alert' | 'unknown';

@@ -202,7 +202,7 @@ export class HfApp extends LitElement {
       .then((r) => {
         if (r.action === 'noop' || e.previous === null) return;
         const schema = hub.state.devices.get(e.deviceId)?.schema?.properties.find((p) => p.id === e.propertyId);
-        if (!schema || !schema.retained) return;
+        if (!schema || schema.momentary) return;
         this.offerUndo({ text: `${schema.name} set to ${formatValue(schema, e.value)}.`, deviceId: e.deviceId, propertyId: e.propertyId, previous: e.previous });
       })
       .catch(() => undefined);

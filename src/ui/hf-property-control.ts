@@ -291,7 +291,7 @@ export class HfPropertyControl extends LitElement {
     const p = this.schema;
     const r = this.reported;
     const age = r ? formatAge(this.now - r.receivedAt) : null;
-    const ageText = !p.retained ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : 'no value reported yet';
+    const ageText = p.momentary ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : 'no value reported yet';
     return html`
       <div class="head">
         <span class="name">${p.name}</span>
@@ -303,7 +303,7 @@ export class HfPropertyControl extends LitElement {
             ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}`
         : nothing}
       ${this.editors.length > 0 ? html`<p class="meta presence">${this.editors.join(' and ')} ${this.editors.length === 1 ? 'is' : 'are'} editing ${p.name}</p>` : nothing}
-      ${this.deviceAway && p.settable && p.retained ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}
+      ${this.deviceAway && p.settable && !p.momentary ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}
       <div id="msg">
         ${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}
         ${this.valueError ? html`<p class="error">Bad value from the device: ${this.valueError}</p>` : nothing}

@@ -9,6 +9,7 @@ const prop = (id: string, retained = true): PropertySchema => ({
   datatype: 'integer',
   settable: true,
   retained,
+  momentary: !retained,
 });
 const schema: DeviceSchema = {
   id: DEV,

@@ -3,7 +3,7 @@ import type { AdapterEvent } from '../../src/conventions/adapter.js';
 import { ABBREVIATIONS, DEVICE_ABBREVIATIONS } from '../../src/conventions/ha-abbreviations.js';
 import { expandAbbreviations, HaDiscoveryAdapter } from '../../src/conventions/ha-discovery.js';
 import { MappedAdapter } from '../../src/conventions/mapped.js';
-import { ConventionRouter } from '../../src/engine/router.js';
+import { ConventionRouter } from '../../src/status/router.js';
 import type { DeviceSchema, PropertySchema } from '../../src/model/types.js';
 
 const enc = new TextEncoder();

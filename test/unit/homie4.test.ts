@@ -3,7 +3,7 @@ import type { AdapterEvent } from '../../src/conventions/adapter.js';
 import { Homie4Adapter } from '../../src/conventions/homie4.js';
 import { Homie5Adapter } from '../../src/conventions/homie5.js';
 import { createAdapters } from '../../src/conventions/registry.js';
-import { ConventionRouter } from '../../src/engine/router.js';
+import { ConventionRouter } from '../../src/status/router.js';
 import type { DeviceSchema } from '../../src/model/types.js';
 
 const enc = new TextEncoder();

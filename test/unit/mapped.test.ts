@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AdapterEvent } from '../../src/conventions/adapter.js';
 import { extract, MappedAdapter, parseMapping, parsePattern, renderSetTemplate, type MappingFile } from '../../src/conventions/mapped.js';
 import { createAdapters } from '../../src/conventions/registry.js';
-import { ConventionRouter } from '../../src/engine/router.js';
+import { ConventionRouter } from '../../src/status/router.js';
 
 const enc = new TextEncoder();
 const bytes = (s: string): Uint8Array => enc.encode(s);

@@ -34,9 +34,9 @@ const SCHEMA: DeviceSchema = {
   name: 'Sim',
   convention: 'homie5',
   properties: [
-    { id: P, name: 'P', datatype: 'integer', settable: true, retained: true, min: 0, max: 4 },
-    { id: Q, name: 'Q', datatype: 'integer', settable: true, retained: true, min: 0, max: 4 },
-    { id: M, name: 'M', datatype: 'integer', settable: true, retained: false, min: 0, max: 4 },
+    { id: P, name: 'P', datatype: 'integer', settable: true, retained: true, momentary: false, min: 0, max: 4 },
+    { id: Q, name: 'Q', datatype: 'integer', settable: true, retained: true, momentary: false, min: 0, max: 4 },
+    { id: M, name: 'M', datatype: 'integer', settable: true, retained: false, momentary: true, min: 0, max: 4 },
   ],
 };
 const QUIET_MS = 1500;

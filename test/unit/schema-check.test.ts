@@ -11,6 +11,7 @@ const p = (over: Partial<PropertySchema>): PropertySchema => ({
   datatype: 'integer',
   settable: true,
   retained: true,
+  momentary: false,
   ...over,
 });
 

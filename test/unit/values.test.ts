@@ -4,7 +4,7 @@ import { encodePayload, formatValue, parsePayload, validateValue, valuesEqual } 
 import type { PropertySchema } from '../../src/model/types.js';
 
 function prop(p: Partial<PropertySchema> & Pick<PropertySchema, 'datatype'>): PropertySchema {
-  return { id: 'n/p', name: 'P', settable: true, retained: true, ...p };
+  return { id: 'n/p', name: 'P', settable: true, retained: true, momentary: false, ...p };
 }
 
 const phase = prop({ datatype: 'integer', min: -180, max: 180, unit: '°' });

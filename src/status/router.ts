@@ -1,4 +1,4 @@
-import { hasCommandTopicGuard, hasResubscriptions, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../conventions/adapter.js';
+import { hasCommandTopicGuard, hasQuerySource, hasResubscriptions, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../conventions/adapter.js';
 import type { PropertyValue } from '../model/types.js';
 
 /** Sends each message to the adapter that owns its topic, and each set to the adapter that owns its device. */
@@ -41,11 +41,27 @@ export class ConventionRouter {
     return [];
   }
 
-  encodeSet(deviceId: string, propertyId: string, value: PropertyValue): EncodeResult {
+  /** The adapter that owns a device (its id is "<convention>:<native id>"). */
+  adapterFor(deviceId: string): ConventionAdapter | undefined {
     const convention = deviceId.slice(0, deviceId.indexOf(':'));
-    const adapter = this.adapters.find((a) => a.convention === convention);
+    return this.adapters.find((a) => a.convention === convention);
+  }
+
+  encodeSet(deviceId: string, propertyId: string, value: PropertyValue): EncodeResult {
+    const adapter = this.adapterFor(deviceId);
     if (!adapter) return { ok: false, error: `no adapter for ${deviceId}` };
-    const result = adapter.encodeSet(deviceId, propertyId, value);
+    return this.guarded(adapter.encodeSet(deviceId, propertyId, value));
+  }
+
+  /** How to ask a device for a property's current value; null when it cannot be asked. */
+  encodeQuery(deviceId: string, propertyId: string): EncodeResult | null {
+    const adapter = this.adapterFor(deviceId);
+    if (!adapter || !hasQuerySource(adapter)) return null;
+    const result = adapter.encodeQuery(deviceId, propertyId);
+    return result === null ? null : this.guarded(result);
+  }
+
+  private guarded(result: EncodeResult): EncodeResult {
     if (!result.ok) return result;
     // Defence in depth: no adapter may publish to a wildcard topic or one another convention reserves.
     const problem = topicProblem(result.command.topic);

@@ -1,0 +1,110 @@
+// Replays a device fixture through the real adapters and router, the way a
+// broker would deliver it: retained messages wait on the "broker" and reach
+// the console when one of its subscriptions covers them (including filters the
+// adapters learn on the way, e.g. HA state topics), live ones only if subscribed.
+
+import { createAdapters } from '../../src/conventions/registry.js';
+import { ConventionRouter } from '../../src/status/router.js';
+import { controlKind } from '../../src/model/control-kind.js';
+import { mergeDevices } from '../../src/model/device-merge.js';
+import type { DeviceSchema, PropertySchema } from '../../src/model/types.js';
+import { StatusStore, type DeviceView } from '../../src/store/status.js';
+import { payloadText, type ControlRef, type FixtureFile } from './device-fixtures.js';
+
+/** MQTT topic filter matching (+ one level, # the rest), as a broker does. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  // $-topics are not matched by a leading wildcard (MQTT 3.1.1 §4.7.2).
+  if ((f[0] === '+' || f[0] === '#') && topic.startsWith('$')) return false;
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+export interface ShownControl {
+  readonly name: string;
+  readonly group?: string;
+  readonly kind: string;
+  readonly schema: PropertySchema;
+}
+
+export interface ShownDevice {
+  readonly view: DeviceView;
+  readonly schema: DeviceSchema;
+  readonly note?: string;
+}
+
+export interface Replay {
+  readonly router: ConventionRouter;
+  /** Devices the operator sees (duplicates across conventions hidden), by name. */
+  readonly devices: ReadonlyMap<string, ShownDevice>;
+  /** Every device event's schema, hidden ones included. */
+  readonly all: readonly DeviceView[];
+  readonly subscriptions: readonly string[];
+  control(ref: ControlRef): { device: ShownDevice; property: PropertySchema };
+}
+
+const enc = new TextEncoder();
+
+export function replayFixture(fixture: FixtureFile): Replay {
+  const router = new ConventionRouter(createAdapters(fixture.options ?? {}));
+  const status = new StatusStore(undefined);
+  const retained = fixture.messages.filter((m) => m.retain !== false);
+  const live = fixture.messages.filter((m) => m.retain === false);
+  const subscribed: string[] = [];
+  const delivered = new Set<number>();
+
+  const deliver = (topic: string, payload: string, isRetained: boolean): void => {
+    const events = router.route(topic, enc.encode(payload), isRetained);
+    status.apply(events.map((event) => ({ at: 1, event })));
+    subscribe(router.takeNewSubscriptions());
+  };
+  const subscribe = (filters: readonly string[]): void => {
+    const fresh = filters.filter((f) => f !== '');
+    subscribed.push(...fresh.filter((f) => !subscribed.includes(f)));
+    // A (re)subscription makes the broker send the retained messages it covers, in their order.
+    retained.forEach((m, i) => {
+      if (!fresh.some((f) => topicMatches(f, m.topic))) return;
+      if (delivered.has(i) && !filters.includes(m.topic)) return;
+      delivered.add(i);
+      deliver(m.topic, payloadText(m.payload), true);
+    });
+  };
+  subscribe(router.subscriptions());
+  for (const m of live) if (subscribed.some((f) => topicMatches(f, m.topic))) deliver(m.topic, payloadText(m.payload), false);
+  status.flush();
+
+  const views = [...status.snapshot().values()];
+  const schemas = views.flatMap((v) => (v.schema ? [v.schema] : []));
+  const merge = mergeDevices(schemas);
+  const devices = new Map<string, ShownDevice>();
+  for (const view of views) {
+    if (!view.schema || merge.hidden.has(view.id)) continue;
+    const note = merge.notes.get(view.id) ?? view.schema.note;
+    devices.set(view.schema.name, { view, schema: view.schema, ...(note !== undefined ? { note } : {}) });
+  }
+  return {
+    router,
+    devices,
+    all: views,
+    subscriptions: subscribed,
+    control(ref) {
+      const device = devices.get(ref.device);
+      if (!device) throw new Error(`no device named "${ref.device}"; shown: ${[...devices.keys()].join(', ')}`);
+      const matches = device.schema.properties.filter((p) => p.name === ref.control && (p.group?.name ?? undefined) === ref.group);
+      if (matches.length !== 1) {
+        throw new Error(`${matches.length} controls named "${ref.control}"${ref.group ? ` in "${ref.group}"` : ''} on ${ref.device}: ${device.schema.properties.map((p) => `${p.group ? `${p.group.name} / ` : ''}${p.name}`).join(', ')}`);
+      }
+      return { device, property: matches[0]! };
+    },
+  };
+}
+
+/** The controls of a device as the operator sees them. */
+export function shownControls(device: ShownDevice): ShownControl[] {
+  return device.schema.properties.map((p) => ({ name: p.name, ...(p.group ? { group: p.group.name } : {}), kind: controlKind(p).kind, schema: p }));
+}
