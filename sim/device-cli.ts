@@ -10,8 +10,11 @@ Options:
   --control-port <n>   control server port (or HOLDFAST_CONTROL_PORT; default 5181)
   --help               show this help
 
-Example:
-  npm run device -- set vp4 genlock/phase-h -25`;
+Examples:
+  npm run device -- set vp4 genlock/phase-h -25
+  npm run device -- set studio-light brightness 80
+  npm run device -- set tasmota-plug POWER on
+  npm run device -- set mixer8 ch3/level -12`;
 
 class CliError extends Error {
   constructor(

@@ -26,6 +26,9 @@ import { HaDevice } from './ha-device.js';
 import { Homie4Device } from './homie4-device.js';
 import type { SimDevice } from './sim-base.js';
 import { Vp4MappedDevice } from './vp4-mapped.js';
+import { Zigbee2mqttDevice } from './zigbee2mqtt-device.js';
+import { TasmotaDevice } from './tasmota-device.js';
+import { Mixer8Device } from './mixer8.js';
 
 export type BrokerKind = 'aedes' | 'mosquitto';
 export const BROKER_KINDS: readonly BrokerKind[] = ['aedes', 'mosquitto'];
@@ -105,6 +108,9 @@ export interface StackOptions {
    * With `devices`, also start the devices of the other conventions (default
    * true): lamp4 (Homie 4), esp-fan (Home Assistant discovery, ESPHome style)
    * and cy-vp4 (legacy text protocol, read through examples/vp4-mapping.json).
+   * Also studio-light (a Zigbee2MQTT bridge with one bulb, plus the HA discovery
+   * Zigbee2MQTT publishes for it) and tasmota-plug (Tasmota, legacy HA discovery).
+   * And mixer8 (Homie 5: eight channels with Level and Mute, a non-retained scene recall).
    */
   extraDevices?: boolean;
   temperatureIntervalMs?: number;
@@ -194,6 +200,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         new Homie4Device({ brokerUrl: deviceUrl, log }),
         new HaDevice({ brokerUrl: deviceUrl, log, ...interval }),
         new Vp4MappedDevice({ brokerUrl: deviceUrl, log, ...interval }),
+        new Zigbee2mqttDevice({ brokerUrl: deviceUrl, log }),
+        new TasmotaDevice({ brokerUrl: deviceUrl, log }),
+        new Mixer8Device({ brokerUrl: deviceUrl, log }),
       ]) {
         extraDevices.set(d.deviceId, d);
       }

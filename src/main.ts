@@ -1,5 +1,6 @@
 import { offerToBench } from './bench-hooks.js';
-import { Hub } from './engine/hub.js';
+import { Console } from './app/console.js';
+import { workerLauncher } from './app/worker-launcher.js';
 import { profileFromLink } from './model/profile.js';
 import './ui/hf-app.js';
 import { initTheme } from './ui/theme.js';
@@ -27,32 +28,32 @@ async function boot(): Promise<void> {
   // Timing overrides for demos and tests, e.g. ?backoffMaxMs=2000&heartbeatIntervalMs=2000.
   const num = (name: string): number | undefined => {
     const v = Number(params.get(name));
-    return params.has(name) && Number.isFinite(v) && v > 0 ? v : undefined;
+    return params.has(name) && Number.isFinite(v) && v >= 0 ? v : undefined;
   };
   const pick = <K extends string>(...names: K[]) =>
     Object.fromEntries(names.flatMap((n) => (num(n) === undefined ? [] : [[n, num(n)]]))) as Partial<Record<K, number>>;
-  const hub = new Hub({
-    engine: pick('quietMs', 'echoDeadlineMs'),
-    connection: pick('backoffInitialMs', 'backoffMaxMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs'),
+  const console = new Console({
+    launcher: workerLauncher({
+      engine: pick('quietMs', 'echoDeadlineMs', 'askDeadlineMs'),
+      connection: pick('backoffInitialMs', 'backoffMaxMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'probeIntervalMs'),
+      ...(num('graceMs') !== undefined ? { graceMs: num('graceMs')! } : {}),
+    }),
   });
-  offerToBench(hub);
+  offerToBench(console);
   const link = profileFromLink(params);
   const app = document.querySelector('hf-app');
   if (app) {
-    app.hub = hub;
+    app.console = console;
     if (link && !link.ok) app.linkError = Object.values(link.errors).join('; ');
   }
   // The last-known state is read while the server is asked for its config: first paint waits for neither in turn.
-  void hub.preload();
+  void console.boot();
   const config = await fetchConfig();
-  await hub.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null, defaultMapping: config.mapping });
-  addEventListener('pageshow', (e) => {
-    if (e.persisted) hub.rejoin();
+  await console.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null, defaultMapping: config.mapping });
+  addEventListener('pageshow', (e: PageTransitionEvent) => {
+    if (e.persisted) console.client.rejoin();
   });
-  addEventListener('pagehide', () => {
-    hub.leaving();
-    void hub.persistNow();
-  });
+  addEventListener('pagehide', () => console.client.leave());
   if ('serviceWorker' in navigator && !import.meta.env.DEV) {
     const { registerServiceWorker } = await import('./sw-registration.js');
     registerServiceWorker(app);

@@ -3,7 +3,7 @@ import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { NetworkFirst } from 'workbox-strategies';
-import { BACKGROUND_SYNC_TAG } from '../src/engine/background-sync.js';
+import { BACKGROUND_SYNC_TAG } from '../src/app/names.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -43,7 +43,7 @@ if (!self.registration.active) clientsClaim();
  * inside the handler: evaluating it is deferred to the first sync, so precaching and fetches never wait for it.
  */
 async function flushOutbox(event: SyncEvent): Promise<void> {
-  const { backgroundFlush } = await import('../src/engine/background-flush.js');
+  const { backgroundFlush } = await import('../src/host/background-flush.js');
   const report = await backgroundFlush({
     // Any console window leads (or is about to): it owns the outbox, never two senders at once.
     pageOpen: async () => (await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).length > 0,

@@ -67,6 +67,23 @@ export function hasCommandTopicGuard(a: ConventionAdapter): a is ConventionAdapt
 }
 
 /**
+ * Optional adapter capability (additive): the topic filters that carry one
+ * device's values (its state), apart from the discovery and availability
+ * filters of subscriptions(). A console subscribes to them only while the
+ * device is on screen, pinned, alarmed on or has pending edits, so a tablet
+ * does not pay for the whole site. Without this capability the adapter's
+ * subscriptions() carry every device's values (e.g. Homie 4, whose
+ * attributes and values share one subtree).
+ */
+export interface DeviceSubscriptionSource {
+  deviceSubscriptions(deviceId: string): readonly string[];
+}
+
+export function hasDeviceSubscriptions(a: ConventionAdapter): a is ConventionAdapter & DeviceSubscriptionSource {
+  return typeof (a as Partial<DeviceSubscriptionSource>).deviceSubscriptions === 'function';
+}
+
+/**
  * Optional adapter capability (additive): ask a device for the current value
  * of a property whose schema says `queryable` (Zigbee2MQTT's `<base>/<name>/get`
  * for gettable features, Tasmota's empty-payload command). The answer arrives

@@ -4,35 +4,47 @@
  * `<root>/<device>/<node>/<property>/set`.
  * Spec: https://homieiot.github.io/specification/spec-core-v4_0_0/ (and v3.0.1).
  *
- *   <root>/<dev>/$homie            "4.0.0" / "3.0.1": only 3.x and 4.x devices are read
+ *   <root>/<dev>/$homie            "4.0.0" / "3.0.1"; any other version is shown with a device error
  *   <root>/<dev>/$name, $state, $nodes ("a,b,lights[]": Homie 3 array nodes keep their base id)
- *   <root>/<dev>/<node>/$name, $properties
+ *   <root>/<dev>/<node>/$name, $properties       (a node is the group its properties are shown in)
  *   <root>/<dev>/<node>/<prop>/$name, $datatype, $format, $settable, $retained, $unit
  *   <root>/<dev>/<node>/<prop>     the value
  *
- * Retained attributes arrive in no guaranteed order, so the schema is built
- * as they come. It is emitted once complete (every listed node has
- * $properties and every listed property a $datatype; Homie 3, where $datatype
- * is optional and defaults to string, is also complete once $state is
- * "ready") and again whenever it changes. Values that arrive earlier are
- * kept (latest per property) and reported with the schema.
+ * Base topics: the configured roots are always subscribed. With the scan on,
+ * `+/+/$homie` (the spec's auto-discovery filter) finds devices under any
+ * other root; a device found there gets its own filters, so only found
+ * devices cost more (one filter, `$name`, for a version Holdfast cannot read).
  *
- * Topics under `<root>/5/` belong to Homie 5 and are never claimed here (so a
- * Homie 4 device whose id is "5" cannot be read). Device ids are "homie4:<id>",
- * property ids "<node>/<property>".
+ * Retained attributes arrive in no guaranteed order, so the schema is built
+ * as they come (homie4-schema.ts), emitted once complete and again whenever
+ * it changes. Values that arrive earlier are kept (latest per property) and
+ * reported with the schema.
+ *
+ * A device level of "5" belongs to Homie 5 (`<root>/5/…`) and is never
+ * claimed here. Device ids are "homie4:<device>" under the default root
+ * "homie" and "homie4:<root>/<device>" under any other; property ids
+ * "<node>/<property>".
  */
 import { decodePayload, previewText, type AdapterEvent, type ConventionAdapter, type EncodeResult } from './adapter.js';
+import {
+  checkAnnouncedVersion,
+  checkRoots,
+  FoundDevices,
+  HomieTopics,
+  isUsableId,
+  nativeId,
+  versionProblemText,
+  type DeviceTopic,
+  type HomieAdapterOptions,
+  type VersionProblem,
+} from './homie-common.js';
+import { buildSchema, deviceName, HOMIE4_CONVENTION, PROPERTY_ATTRIBUTES, type DeviceAttributes, type PropertyAttribute } from './homie4-schema.js';
 import { MAX_VALUE_BYTES } from './homie5.js';
-import { checkSchema } from '../model/schema-check.js';
-import type { Availability, Datatype, DeviceSchema, PropertySchema, PropertyValue } from '../model/types.js';
-import { encodePayload, parseNumber, parsePayload, validateValue } from '../model/values.js';
+import type { Availability, DeviceSchema, PropertySchema, PropertyValue } from '../model/types.js';
+import { encodePayload, parsePayload, validateValue } from '../model/values.js';
 
-export const HOMIE4_CONVENTION = 'homie4';
-
-export interface Homie4Options {
-  /** Base topic. Default "homie". */
-  readonly root?: string;
-}
+export { HOMIE4_CONVENTION } from './homie4-schema.js';
+export type Homie4Options = HomieAdapterOptions;
 
 /** Attributes are short; a larger one is a fault, not a description. */
 export const MAX_ATTRIBUTE_BYTES = 64 * 1024;
@@ -40,38 +52,35 @@ const MAX_NODES = 1000;
 const MAX_PROPERTIES = 5000;
 const MAX_BUFFERED_VALUES = 5000;
 const MAX_DEVICES = 20_000;
+/** Devices the scan may add subscriptions for (10 filters each). */
+const MAX_FOUND_DEVICES = 500;
 
-const DATATYPES: readonly Datatype[] = ['integer', 'float', 'boolean', 'string', 'enum', 'color'];
 const STATES: readonly Availability[] = ['init', 'ready', 'disconnected', 'sleeping', 'lost', 'alert'];
-const VERSION = /^[34](\.\d+){0,2}$/;
 const DEVICE_ATTRIBUTES = ['$homie', '$name', '$state', '$nodes'] as const;
 const NODE_ATTRIBUTES = ['$name', '$properties'] as const;
-const PROPERTY_ATTRIBUTES = ['$name', '$datatype', '$format', '$settable', '$retained', '$unit'] as const;
-type PropertyAttribute = (typeof PROPERTY_ATTRIBUTES)[number];
+const SCAN_FILTER = '+/+/$homie';
+/** The fixed level of Homie 5 topics: `<root>/5/<device>`. */
+const HOMIE5_LEVEL = '5';
 
-/** A topic level usable as an id: no separators, wildcards, NUL or reserved `$`. */
-function isUsableId(id: string): boolean {
-  return id !== '' && !id.startsWith('$') && !/[/+#]/.test(id) && !id.includes('\u0000');
+/** How much of a found device is read: everything, or only its name (a version Holdfast cannot read). */
+type FoundLevel = 'full' | 'name';
+
+/** Filters for one device, or with `device` "+" for every device under a root. */
+function deviceFilters(root: string, device: string, withHomie: boolean): string[] {
+  const base = `${root}/${device}`;
+  return [
+    ...DEVICE_ATTRIBUTES.filter((a) => withHomie || a !== '$homie').map((a) => `${base}/${a}`),
+    // Node attributes ($name, $properties) and values share the three-level filter.
+    `${base}/+/+`,
+    ...PROPERTY_ATTRIBUTES.map((a) => `${base}/+/+/${a}`),
+  ];
 }
 
 type Buffered = { readonly text: string; readonly retained: boolean } | { readonly error: string; readonly raw: string };
 
-interface NodeState {
-  name?: string;
-  properties?: string;
-}
-
-interface DeviceState {
-  readonly native: string;
-  homie?: string;
-  name?: string;
-  nodes?: string;
-  state?: string;
-  readonly nodeAttrs: Map<string, NodeState>;
-  readonly propAttrs: Map<string, Partial<Record<PropertyAttribute, string>>>;
+interface DeviceState extends DeviceAttributes {
+  readonly root: string;
   readonly values: Map<string, Buffered>;
-  /** Attribute-level faults (e.g. an oversized attribute), by topic suffix. */
-  readonly faults: Map<string, string>;
   schema?: DeviceSchema;
   emittedSchema?: string;
   emittedError?: string;
@@ -79,133 +88,38 @@ interface DeviceState {
   propertyIndex: Map<string, PropertySchema>;
 }
 
-type Built = { readonly kind: 'incomplete' } | { readonly kind: 'error'; readonly errors: string[] } | { readonly kind: 'ok'; readonly schema: DeviceSchema };
-
-function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function parseRange(id: string, datatype: 'integer' | 'float', format: string): { ok: true; value: Partial<PropertySchema> } | { ok: false; error: string } {
-  const parts = format.split(':');
-  if (parts.length < 2 || parts.length > 3) return { ok: false, error: `${id}: $format "${format}" is not from:to` };
-  const numbers: (number | undefined)[] = [];
-  for (const part of parts) {
-    const t = part.trim();
-    if (t === '') {
-      numbers.push(undefined);
-      continue;
-    }
-    const n = parseNumber(t);
-    if (n === null || (datatype === 'integer' && !Number.isInteger(n))) {
-      return { ok: false, error: `${id}: $format "${format}" has "${t}", which is not ${datatype === 'integer' ? 'a whole number' : 'a number'}` };
-    }
-    numbers.push(n);
-  }
-  const [min, max, step] = numbers;
-  return {
-    ok: true,
-    value: { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}), ...(step !== undefined ? { step } : {}) },
-  };
-}
-
-function parseFlag(id: string, attr: string, text: string | undefined, dflt: boolean, errors: string[]): boolean {
-  if (text === undefined) return dflt;
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  errors.push(`${id}: ${attr} "${previewText(text)}" is not true or false`);
-  return dflt;
-}
-
-function buildProperty(
-  id: string,
-  propertyKey: string,
-  attrs: Partial<Record<PropertyAttribute, string>>,
-  datatypeDefault: Datatype | undefined,
-  errors: string[],
-): PropertySchema | null {
-  const raw = attrs.$datatype ?? datatypeDefault;
-  if (raw === undefined) return null;
-  if (!(DATATYPES as readonly string[]).includes(raw)) {
-    errors.push(`${id}: unknown $datatype ${JSON.stringify(raw)}`);
-    return null;
-  }
-  const datatype = raw as Datatype;
-  const before = errors.length;
-  const settable = parseFlag(id, '$settable', attrs.$settable, false, errors);
-  const retained = parseFlag(id, '$retained', attrs.$retained, true, errors);
-  const format = attrs.$format;
-  let extra: Partial<PropertySchema> = {};
-  switch (datatype) {
-    case 'integer':
-    case 'float':
-      if (format !== undefined && format.trim() !== '') {
-        const r = parseRange(id, datatype, format);
-        if (r.ok) extra = r.value;
-        else errors.push(r.error);
-      }
-      break;
-    case 'enum':
-      extra = { options: format === undefined || format === '' ? [] : format.split(',') };
-      break;
-    case 'color':
-      if (format === undefined || !['rgb', 'hsv'].includes(format.trim())) {
-        errors.push(`${id}: color $format must be "rgb" or "hsv"${format === undefined ? '' : `, not "${previewText(format)}"`}`);
-      }
-      break;
-    default:
-      break;
-  }
-  if (errors.length > before) return null;
-  const name = attrs.$name !== undefined && attrs.$name.trim() !== '' ? attrs.$name : propertyKey;
-  const unit = attrs.$unit;
-  return {
-    id,
-    name,
-    datatype,
-    settable,
-    retained,
-    // Homie: a non-retained property is an event or command, not a state.
-    momentary: !retained,
-    ...(unit !== undefined && unit !== '' ? { unit } : {}),
-    ...(format !== undefined && format !== '' ? { format: datatype === 'color' ? format.trim() : format } : {}),
-    ...extra,
-  };
-}
-
 export class Homie4Adapter implements ConventionAdapter {
   readonly convention = HOMIE4_CONVENTION;
-  readonly root: string;
-  private readonly prefix: string;
-  private readonly homie5Prefix: string;
+  readonly roots: readonly string[];
+  private readonly scan: boolean;
+  private readonly topics: HomieTopics;
+  private readonly rootFilters: readonly string[];
+  private readonly found = new FoundDevices<FoundLevel>(MAX_FOUND_DEVICES, (root, device, level) =>
+    level === 'full' ? deviceFilters(root, device, false) : [`${root}/${device}/$name`],
+  );
   private readonly devices = new Map<string, DeviceState>();
-  private readonly filters: readonly string[];
 
   constructor(opts: Homie4Options = {}) {
-    const root = (opts.root ?? 'homie').replace(/\/+$/, '');
-    if (root === '' || /[+#]/.test(root) || root.includes('\u0000')) throw new RangeError(`Homie root ${JSON.stringify(opts.root)} is not a topic prefix`);
-    this.root = root;
-    this.prefix = `${root}/`;
-    this.homie5Prefix = `${root}/5/`;
-    const base = `${root}/+`;
-    this.filters = [
-      ...DEVICE_ATTRIBUTES.map((a) => `${base}/${a}`),
-      // Node attributes ($name, $properties) and values share the three-level filter.
-      `${base}/+/+`,
-      ...PROPERTY_ATTRIBUTES.map((a) => `${base}/+/+/${a}`),
+    this.roots = checkRoots(opts.roots);
+    this.scan = opts.scan ?? true;
+    this.topics = new HomieTopics(this.roots, null);
+    this.rootFilters = [
+      ...(this.scan ? [SCAN_FILTER] : []),
+      // The scan filter sees `$homie` under single-level roots; nested roots need their own.
+      ...this.roots.flatMap((root) => deviceFilters(root, '+', !this.scan || root.includes('/'))),
     ];
   }
 
   subscriptions(): readonly string[] {
-    return this.filters;
+    const found = this.found.filters();
+    return found.length === 0 ? this.rootFilters : [...this.rootFilters, ...found];
   }
 
   handles(topic: string): boolean {
-    if (!topic.startsWith(this.prefix) || topic.startsWith(this.homie5Prefix)) return false;
-    const device = topic.slice(this.prefix.length).split('/', 1)[0] ?? '';
-    return isUsableId(device);
+    const at = this.topics.locate(topic);
+    if (at === null || at.device === HOMIE5_LEVEL) return false;
+    if (at.configured) return isUsableId(at.device);
+    return this.isScanTopic(at) || this.found.has(at.root, at.device);
   }
 
   schemaOf(deviceId: string): DeviceSchema | undefined {
@@ -216,7 +130,8 @@ export class Homie4Adapter implements ConventionAdapter {
     try {
       return this.route(topic, payload, retained);
     } catch (e) {
-      const native = topic.slice(this.prefix.length).split('/', 1)[0] ?? '';
+      const at = this.topics.locate(topic);
+      const native = at === null ? '' : nativeId(at.root, at.device);
       return [{ kind: 'device-error', deviceId: `${HOMIE4_CONVENTION}:${native}`, error: `could not handle ${topic}: ${e instanceof Error ? e.message : String(e)}` }];
     }
   }
@@ -226,42 +141,47 @@ export class Homie4Adapter implements ConventionAdapter {
     if (d?.schema === undefined) return { ok: false, error: `unknown device ${deviceId}` };
     const property = d.propertyIndex.get(propertyId);
     if (property === undefined) return { ok: false, error: `${d.schema.name} has no property ${propertyId}` };
+    // Non-retained properties are commands with a value: validated and encoded by their datatype like any other.
     const checked = validateValue(property, value);
     if (!checked.ok) return { ok: false, error: `${property.name}: ${checked.error}` };
     let text = encodePayload(property, checked.value);
     // Homie 3/4 colours are bare "r,g,b" / "h,s,v"; the model's canonical form carries the format first.
     if (property.datatype === 'color') text = text.replace(/^(rgb|hsv),/, '');
-    return { ok: true, command: { topic: `${this.prefix}${d.native}/${propertyId}/set`, payload: text, retain: false } };
+    return { ok: true, command: { topic: `${d.root}/${d.device}/${propertyId}/set`, payload: text, retain: false } };
   }
 
   // ---- routing ----
 
+  private isScanTopic(at: DeviceTopic): boolean {
+    return this.scan && at.rest.length === 1 && at.rest[0] === '$homie';
+  }
+
   private route(topic: string, payload: Uint8Array, retained: boolean): AdapterEvent[] {
     if (!this.handles(topic)) return [];
-    const levels = topic.slice(this.prefix.length).split('/');
-    const [native = '', a, b, c] = levels;
-    if (levels.some((l) => l === '')) return [];
-    const deviceId = `${HOMIE4_CONVENTION}:${native}`;
-    if (levels.length === 2 && a !== undefined && a.startsWith('$')) return this.onDeviceAttribute(deviceId, native, a, payload);
+    const at = this.topics.locate(topic);
+    if (at === null || at.rest.some((l) => l === '')) return [];
+    const [a, b, c] = at.rest;
+    const deviceId = `${HOMIE4_CONVENTION}:${nativeId(at.root, at.device)}`;
+    if (at.rest.length === 1 && a !== undefined && a.startsWith('$')) return this.onDeviceAttribute(deviceId, at, a, payload);
     // $stats/…, $fw/…, $implementation/… and other device extensions are not read.
     if (a === undefined || a.startsWith('$') || !isUsableId(a) || b === undefined) return [];
-    if (levels.length === 3) {
-      if (b.startsWith('$')) return this.onNodeAttribute(deviceId, native, a, b, payload);
+    if (at.rest.length === 2) {
+      if (b.startsWith('$')) return this.onNodeAttribute(deviceId, at, a, b, payload);
       if (!isUsableId(b)) return [];
-      return this.onValue(deviceId, `${a}/${b}`, payload, retained);
+      return this.onValue(deviceId, at, `${a}/${b}`, payload, retained);
     }
-    if (levels.length === 4 && c !== undefined && c.startsWith('$') && isUsableId(b)) {
-      return this.onPropertyAttribute(deviceId, native, `${a}/${b}`, c, payload);
+    if (at.rest.length === 3 && c !== undefined && c.startsWith('$') && isUsableId(b)) {
+      return this.onPropertyAttribute(deviceId, at, `${a}/${b}`, c, payload);
     }
     return [];
   }
 
-  private state(deviceId: string, native: string): DeviceState | null {
+  private state(deviceId: string, at: DeviceTopic): DeviceState | null {
     let d = this.devices.get(deviceId);
     if (d === undefined) {
       // Bounded: a flood of stray topics under the root must not grow memory without end.
       if (this.devices.size >= MAX_DEVICES) return null;
-      d = { native, nodeAttrs: new Map(), propAttrs: new Map(), values: new Map(), faults: new Map(), propertyIndex: new Map() };
+      d = { root: at.root, device: at.device, nodeAttrs: new Map(), propAttrs: new Map(), values: new Map(), faults: new Map(), propertyIndex: new Map() };
       this.devices.set(deviceId, d);
     }
     return d;
@@ -278,18 +198,24 @@ export class Homie4Adapter implements ConventionAdapter {
     return decoded.text;
   }
 
-  private onDeviceAttribute(deviceId: string, native: string, attr: string, payload: Uint8Array): AdapterEvent[] {
+  private onDeviceAttribute(deviceId: string, at: DeviceTopic, attr: string, payload: Uint8Array): AdapterEvent[] {
     if (!(DEVICE_ATTRIBUTES as readonly string[]).includes(attr)) return [];
-    if (attr === '$homie' && payload.byteLength === 0) return this.forget(deviceId);
+    if (attr === '$homie' && payload.byteLength === 0) return this.forget(deviceId, at);
     const known = this.devices.get(deviceId);
     // Clearing the retained attributes of an unknown device is not a reason to start tracking it.
     if (known === undefined && payload.byteLength === 0) return [];
-    const d = known ?? this.state(deviceId, native);
+    const d = known ?? this.state(deviceId, at);
     if (d === null) return [];
     const text = payload.byteLength === 0 ? undefined : this.attribute(d, attr, payload);
     switch (attr) {
       case '$homie':
         d.homie = text;
+        if (!at.configured && text !== undefined) {
+          const level: FoundLevel = checkAnnouncedVersion(text, 'homie4') === null ? 'full' : 'name';
+          if (!this.found.learn(at.root, at.device, level)) {
+            return [{ kind: 'device-error', deviceId, error: `not read: more than ${MAX_FOUND_DEVICES} Homie 3/4 devices found outside the configured base topics` }];
+          }
+        }
         break;
       case '$name':
         d.name = text;
@@ -304,9 +230,9 @@ export class Homie4Adapter implements ConventionAdapter {
     return this.evaluate(deviceId, d);
   }
 
-  private onNodeAttribute(deviceId: string, native: string, nodeId: string, attr: string, payload: Uint8Array): AdapterEvent[] {
+  private onNodeAttribute(deviceId: string, at: DeviceTopic, nodeId: string, attr: string, payload: Uint8Array): AdapterEvent[] {
     if (!(NODE_ATTRIBUTES as readonly string[]).includes(attr)) return [];
-    const d = this.state(deviceId, native);
+    const d = this.state(deviceId, at);
     if (d === null) return [];
     let node = d.nodeAttrs.get(nodeId);
     if (node === undefined) {
@@ -320,9 +246,9 @@ export class Homie4Adapter implements ConventionAdapter {
     return this.evaluate(deviceId, d);
   }
 
-  private onPropertyAttribute(deviceId: string, native: string, propertyId: string, attr: string, payload: Uint8Array): AdapterEvent[] {
+  private onPropertyAttribute(deviceId: string, at: DeviceTopic, propertyId: string, attr: string, payload: Uint8Array): AdapterEvent[] {
     if (!(PROPERTY_ATTRIBUTES as readonly string[]).includes(attr)) return [];
-    const d = this.state(deviceId, native);
+    const d = this.state(deviceId, at);
     if (d === null) return [];
     let attrs = d.propAttrs.get(propertyId);
     if (attrs === undefined) {
@@ -342,10 +268,10 @@ export class Homie4Adapter implements ConventionAdapter {
     return this.evaluate(deviceId, d);
   }
 
-  private onValue(deviceId: string, propertyId: string, payload: Uint8Array, retained: boolean): AdapterEvent[] {
-    const d = this.devices.get(deviceId) ?? this.state(deviceId, deviceId.slice(HOMIE4_CONVENTION.length + 1));
+  private onValue(deviceId: string, at: DeviceTopic, propertyId: string, payload: Uint8Array, retained: boolean): AdapterEvent[] {
+    const d = this.state(deviceId, at);
     if (d === null) return [];
-    if (d.homie !== undefined && !VERSION.test(d.homie)) return [];
+    if (d.homie !== undefined && checkAnnouncedVersion(d.homie, 'homie4') !== null) return [];
     d.values.delete(propertyId);
     // An empty payload clears a retained topic; it is not a value.
     if (payload.byteLength === 0) return [];
@@ -365,9 +291,10 @@ export class Homie4Adapter implements ConventionAdapter {
     return [];
   }
 
-  private forget(deviceId: string): AdapterEvent[] {
+  private forget(deviceId: string, at: DeviceTopic): AdapterEvent[] {
     const d = this.devices.get(deviceId);
     this.devices.delete(deviceId);
+    this.found.forget(at.root, at.device);
     return d !== undefined && (d.emittedSchema !== undefined || d.emittedError !== undefined || d.emittedState !== undefined)
       ? [{ kind: 'device-removed', deviceId }]
       : [];
@@ -375,65 +302,12 @@ export class Homie4Adapter implements ConventionAdapter {
 
   // ---- schema ----
 
-  private build(deviceId: string, d: DeviceState): Built {
-    const errors: string[] = [...d.faults.values()];
-    if (d.nodes === undefined) return errors.length > 0 ? { kind: 'error', errors } : { kind: 'incomplete' };
-    const homie3 = d.homie?.startsWith('3') === true;
-    const properties: PropertySchema[] = [];
-    let incomplete = false;
-    const nodeIds = new Set<string>();
-    for (const entry of splitList(d.nodes)) {
-      // Homie 3 arrays: "lights[]" is node "lights"; its range and element nodes are not read.
-      const nodeId = homie3 && entry.endsWith('[]') ? entry.slice(0, -2) : entry;
-      if (!isUsableId(nodeId)) {
-        errors.push(`$nodes: node id ${JSON.stringify(entry)} is not usable in a topic`);
-        continue;
-      }
-      if (nodeIds.has(nodeId)) continue;
-      nodeIds.add(nodeId);
-      const node = d.nodeAttrs.get(nodeId);
-      if (node?.properties === undefined) {
-        incomplete = true;
-        continue;
-      }
-      for (const propertyKey of splitList(node.properties)) {
-        const id = `${nodeId}/${propertyKey}`;
-        if (!isUsableId(propertyKey)) {
-          errors.push(`${id}: property id is not usable in a topic`);
-          continue;
-        }
-        const attrs = d.propAttrs.get(id) ?? {};
-        // Homie 3: $datatype is optional (string); the device says it has published everything with $state ready.
-        const fallback = homie3 && d.state === 'ready' ? 'string' : undefined;
-        const before = errors.length;
-        const p = buildProperty(id, propertyKey, attrs, fallback, errors);
-        if (p !== null) properties.push(p);
-        else if (errors.length === before) incomplete = true;
-      }
-    }
-    if (errors.length > 0) return { kind: 'error', errors };
-    if (incomplete) return { kind: 'incomplete' };
-    const name = d.name !== undefined && d.name.trim() !== '' ? d.name : d.native;
-    const schema: DeviceSchema = { id: deviceId, name, convention: HOMIE4_CONVENTION, properties };
-    const problems = checkSchema(schema);
-    return problems.length > 0 ? { kind: 'error', errors: problems } : { kind: 'ok', schema };
-  }
-
   private evaluate(deviceId: string, d: DeviceState): AdapterEvent[] {
     if (d.homie === undefined) return [];
-    if (!VERSION.test(d.homie)) {
-      // Not a Homie 3/4 device (e.g. "5.0" or "2.0.1"): not ours; drop what was shown.
-      const shown = d.emittedSchema !== undefined || d.emittedError !== undefined || d.emittedState !== undefined;
-      d.schema = undefined;
-      d.emittedSchema = undefined;
-      d.emittedError = undefined;
-      d.emittedState = undefined;
-      d.propertyIndex = new Map();
-      d.values.clear();
-      return shown ? [{ kind: 'device-removed', deviceId }] : [];
-    }
+    const problem = checkAnnouncedVersion(d.homie, 'homie4');
+    if (problem !== null) return this.showUnsupported(deviceId, d, problem);
     const events: AdapterEvent[] = [];
-    const built = this.build(deviceId, d);
+    const built = buildSchema(deviceId, d);
     if (built.kind === 'error') {
       // Without a usable schema nothing may be written to it.
       d.schema = undefined;
@@ -463,6 +337,29 @@ export class Homie4Adapter implements ConventionAdapter {
       events.push({ kind: 'availability', deviceId, availability });
       d.emittedState = d.state;
     }
+    return events;
+  }
+
+  /**
+   * A device announcing a version Holdfast cannot read (2.0.1, 6.0, garbage):
+   * shown by name with no properties and the reason, so the operator knows it
+   * is there and why nothing of it can be used. Nothing of it is read or written.
+   */
+  private showUnsupported(deviceId: string, d: DeviceState, problem: VersionProblem): AdapterEvent[] {
+    d.schema = undefined;
+    d.propertyIndex = new Map();
+    d.values.clear();
+    const shown: DeviceSchema = { id: deviceId, name: deviceName(d), convention: HOMIE4_CONVENTION, properties: [] };
+    const text = JSON.stringify(shown);
+    const error = versionProblemText(problem);
+    const events: AdapterEvent[] = [];
+    // A device event clears the device's error where it is shown, so the error always follows it.
+    if (text !== d.emittedSchema || error !== d.emittedError) events.push({ kind: 'device', device: shown }, { kind: 'device-error', deviceId, error });
+    d.emittedSchema = text;
+    d.emittedError = error;
+    // Its $state means something only in a version Holdfast reads.
+    if (d.emittedState !== undefined) events.push({ kind: 'availability', deviceId, availability: 'unknown' });
+    d.emittedState = undefined;
     return events;
   }
 

@@ -2,243 +2,40 @@
  * Homie 5 convention adapter: `<root>/5/<device>/...` topics to model events,
  * and sets back to `<root>/5/<device>/<node>/<property>/set`.
  * Spec: https://homieiot.github.io/specification/ (v5.0.0).
+ *
+ * Base topics: the configured roots are always subscribed. With the scan on,
+ * `+/5/+/$state` (the spec's auto-discovery filter) finds devices under any
+ * other root; a device found there gets its own filters
+ * (`<root>/5/<device>/$description`, …), so only found devices cost more.
+ * Device ids are "homie5:<device>" under the default root "homie" and
+ * "homie5:<root>/<device>" under any other; property ids "<node>/<property>".
  */
-import type { AdapterEvent, ConventionAdapter, EncodeResult } from './adapter.js';
-import { checkSchema } from '../model/schema-check.js';
-import type { Availability, Datatype, DeviceSchema, PropertySchema, PropertyValue } from '../model/types.js';
-import { encodePayload, parseNumber, parsePayload, validateValue } from '../model/values.js';
+import { decodePayload, previewText, type AdapterEvent, type ConventionAdapter, type EncodeResult } from './adapter.js';
+import { checkRoots, FoundDevices, HomieTopics, isUsableId, nativeId, splitNativeId, versionProblemText, type DeviceTopic, type HomieAdapterOptions } from './homie-common.js';
+import { HOMIE5_CONVENTION, parseDescription, type DescriptionResult } from './homie5-description.js';
+import type { Availability, DeviceSchema, PropertySchema, PropertyValue } from '../model/types.js';
+import { encodePayload, parsePayload, validateValue } from '../model/values.js';
 
-export interface Homie5Options {
-  /** First topic level; Homie 5 fixes the second level to "5". Default "homie". */
-  readonly root?: string;
-}
+export { HOMIE5_CONVENTION } from './homie5-description.js';
+export type Homie5Options = HomieAdapterOptions;
 
-export const HOMIE5_CONVENTION = 'homie5';
 /** Larger value payloads are reported, not parsed: they would stall rendering and storage. */
 export const MAX_VALUE_BYTES = 256 * 1024;
 /** Bridges can describe many properties; still refuse absurd documents. */
 export const MAX_DESCRIPTION_BYTES = 4 * 1024 * 1024;
-/** How much of a bad payload is kept for display. */
-export const RAW_PREVIEW_CHARS = 200;
 const MAX_ALERT_CHARS = 2000;
+/** Devices the scan may add subscriptions for (4 filters each). */
+const MAX_FOUND_DEVICES = 1000;
 
-const DATATYPES: readonly Datatype[] = ['integer', 'float', 'boolean', 'string', 'enum', 'color', 'datetime', 'duration', 'json'];
 const STATES: readonly Availability[] = ['init', 'ready', 'disconnected', 'sleeping', 'lost'];
-const COLOR_FORMATS = ['rgb', 'hsv', 'xyz'];
 /** Homie 5 encodes an empty string value as a single NUL byte, since an empty payload deletes a retained topic. */
 const EMPTY_STRING_PAYLOAD = '\u0000';
+const SCAN_FILTER = '+/5/+/$state';
+const TARGET_SUFFIX = '/$target';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lenientUtf8 = new TextDecoder('utf-8');
-
-type Decoded = { readonly text: string } | { readonly error: string; readonly raw: string };
-
-function preview(payload: Uint8Array): string {
-  // 4 bytes per character at most: decoding this much always yields RAW_PREVIEW_CHARS if available.
-  return lenientUtf8.decode(payload.subarray(0, RAW_PREVIEW_CHARS * 4)).slice(0, RAW_PREVIEW_CHARS);
-}
-
-function truncate(text: string): string {
-  return text.length > RAW_PREVIEW_CHARS ? text.slice(0, RAW_PREVIEW_CHARS) : text;
-}
-
-function decode(payload: Uint8Array, maxBytes: number): Decoded {
-  if (payload.byteLength > maxBytes) {
-    return {
-      error: `payload of ${payload.byteLength} bytes is larger than ${Math.round(maxBytes / 1024)} KB; not shown in full`,
-      raw: preview(payload),
-    };
-  }
-  try {
-    return { text: strictUtf8.decode(payload) };
-  } catch {
-    return { error: 'payload is not valid UTF-8', raw: preview(payload) };
-  }
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
-
-/** A topic level we can publish to and subscribe under: no separators, wildcards or reserved `$`. */
-function isUsableId(id: string): boolean {
-  return id !== '' && !id.startsWith('$') && !/[/+#]/.test(id) && !id.includes('\u0000');
-}
-
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: string[] };
-
-function parseNumberFormat(id: string, datatype: 'integer' | 'float', format: string): Parsed<Pick<PropertySchema, 'min' | 'max' | 'step'>> {
-  const parts = format.split(':');
-  if (parts.length < 2 || parts.length > 3) {
-    return { ok: false, errors: [`${id}: format "${format}" is not [min]:[max][:step]`] };
-  }
-  const numbers: (number | undefined)[] = [];
-  for (const part of parts) {
-    if (part === '') {
-      numbers.push(undefined);
-      continue;
-    }
-    const n = parseNumber(part);
-    if (n === null || (datatype === 'integer' && !Number.isInteger(n))) {
-      return { ok: false, errors: [`${id}: format "${format}" has "${part}", which is not ${datatype === 'integer' ? 'a whole number' : 'a number'}`] };
-    }
-    numbers.push(n);
-  }
-  const [min, max, step] = numbers;
-  return {
-    ok: true,
-    value: {
-      ...(min !== undefined ? { min } : {}),
-      ...(max !== undefined ? { max } : {}),
-      ...(step !== undefined ? { step } : {}),
-    },
-  };
-}
-
-function optionalField<T>(
-  obj: Record<string, unknown>,
-  key: string,
-  type: 'string' | 'boolean',
-  where: string,
-  errors: string[],
-): T | undefined {
-  const v = obj[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== type) {
-    errors.push(`${where}: ${key} must be a ${type}`);
-    return undefined;
-  }
-  return v as T;
-}
-
-function parseProperty(id: string, propertyKey: string, raw: unknown): Parsed<PropertySchema> {
-  if (!isRecord(raw)) return { ok: false, errors: [`${id}: property must be a JSON object`] };
-  const errors: string[] = [];
-  const datatype = raw['datatype'];
-  if (datatype === undefined) return { ok: false, errors: [`${id}: datatype is missing`] };
-  if (typeof datatype !== 'string' || !(DATATYPES as readonly string[]).includes(datatype)) {
-    return { ok: false, errors: [`${id}: unknown datatype ${JSON.stringify(datatype)}`] };
-  }
-  const dt = datatype as Datatype;
-  const name = optionalField<string>(raw, 'name', 'string', id, errors) ?? propertyKey;
-  const settable = optionalField<boolean>(raw, 'settable', 'boolean', id, errors) ?? false;
-  const retained = optionalField<boolean>(raw, 'retained', 'boolean', id, errors) ?? true;
-  const unit = optionalField<string>(raw, 'unit', 'string', id, errors);
-  const format = optionalField<string>(raw, 'format', 'string', id, errors);
-  let extra: Partial<PropertySchema> = {};
-  switch (dt) {
-    case 'integer':
-    case 'float':
-      if (format !== undefined && format !== '') {
-        const range = parseNumberFormat(id, dt, format);
-        if (range.ok) extra = range.value;
-        else errors.push(...range.errors);
-      }
-      break;
-    case 'enum':
-      // Whitespace is significant in Homie 5 enum values, so no trimming.
-      extra = { options: format === undefined || format === '' ? [] : format.split(',') };
-      break;
-    case 'color': {
-      const formats = (format ?? '').split(',').map((f) => f.trim());
-      if (format === undefined || format.trim() === '') errors.push(`${id}: color format is missing (rgb, hsv and/or xyz)`);
-      else {
-        const unknown = formats.filter((f) => !COLOR_FORMATS.includes(f));
-        if (unknown.length > 0) errors.push(`${id}: unknown color format ${unknown.map((f) => `"${f}"`).join(', ')}`);
-      }
-      break;
-    }
-    case 'boolean':
-      if (format !== undefined) {
-        const labels = format.split(',');
-        if (labels.length !== 2 || labels.some((l) => l.trim() === '')) {
-          errors.push(`${id}: boolean format "${format}" must be two labels, false first ("off,on")`);
-        }
-      }
-      break;
-    case 'string':
-    case 'datetime':
-    case 'duration':
-    case 'json':
-      break;
-  }
-  if (errors.length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      id,
-      name,
-      datatype: dt,
-      settable,
-      retained,
-      // Homie: a non-retained property is an event or command, not a state.
-      momentary: !retained,
-      ...(unit !== undefined ? { unit } : {}),
-      ...(format !== undefined ? { format } : {}),
-      ...extra,
-    },
-  };
-}
-
-/** Build a DeviceSchema from a `$description` document, or the reasons it cannot be used. */
-export function parseDescription(nativeId: string, text: string): Parsed<DeviceSchema> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, errors: [`$description is not valid JSON: ${e instanceof Error ? e.message : String(e)}`] };
-  }
-  if (!isRecord(doc)) return { ok: false, errors: ['$description is not a JSON object'] };
-  const errors: string[] = [];
-  const homie = doc['homie'];
-  if (homie !== undefined && (typeof homie !== 'string' || !/^5(\.\d+)*$/.test(homie))) {
-    errors.push(`$description declares Homie ${JSON.stringify(homie)}; expected 5.x`);
-  }
-  const version = doc['version'];
-  if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version))) {
-    errors.push('$description version must be an integer');
-  }
-  const name = optionalField<string>(doc, 'name', 'string', '$description', errors) ?? nativeId;
-  // Homie 5: `nodes` is optional (a bridge may only have children); default {}.
-  const nodes = doc['nodes'] ?? {};
-  if (!isRecord(nodes)) {
-    return { ok: false, errors: [...errors, '$description nodes must be an object keyed by node id'] };
-  }
-  const properties: PropertySchema[] = [];
-  for (const [nodeId, node] of Object.entries(nodes)) {
-    if (!isUsableId(nodeId)) {
-      errors.push(`node id ${JSON.stringify(nodeId)} is not usable in a topic`);
-      continue;
-    }
-    if (!isRecord(node)) {
-      errors.push(`${nodeId}: node must be a JSON object`);
-      continue;
-    }
-    const props = node['properties'] ?? {};
-    if (!isRecord(props)) {
-      errors.push(`${nodeId}: properties must be an object keyed by property id`);
-      continue;
-    }
-    for (const [propertyKey, raw] of Object.entries(props)) {
-      const id = `${nodeId}/${propertyKey}`;
-      if (!isUsableId(propertyKey)) {
-        errors.push(`${id}: property id is not usable in a topic`);
-        continue;
-      }
-      const parsed = parseProperty(id, propertyKey, raw);
-      if (parsed.ok) properties.push(parsed.value);
-      else errors.push(...parsed.errors);
-    }
-  }
-  const schema: DeviceSchema = {
-    id: `${HOMIE5_CONVENTION}:${nativeId}`,
-    name,
-    convention: HOMIE5_CONVENTION,
-    properties,
-    ...(typeof version === 'number' && Number.isInteger(version) ? { version } : {}),
-  };
-  errors.push(...checkSchema(schema));
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: schema };
+/** What a device needs beyond `$state`: the scan filter (or the root's own) already covers that. */
+function deviceFilters(base: string): string[] {
+  return [`${base}/$description`, `${base}/+/+`, `${base}/+/+/$target`, `${base}/$alert/+`];
 }
 
 type Buffered =
@@ -255,13 +52,11 @@ class PendingPayloads {
   private readonly byDevice = new Map<string, Map<string, Buffered>>();
   private entries = 0;
   private chars = 0;
-  private readonly maxEntries: number;
-  private readonly maxChars: number;
 
-  constructor(maxEntries: number, maxChars: number) {
-    this.maxEntries = maxEntries;
-    this.maxChars = maxChars;
-  }
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
 
   put(deviceId: string, key: string, item: Buffered): void {
     this.remove(deviceId, key);
@@ -304,41 +99,49 @@ class PendingPayloads {
     for (const [key] of items) this.remove(deviceId, key);
     return items;
   }
-
-  drop(deviceId: string): void {
-    this.take(deviceId);
-  }
 }
 
 function sizeOf(item: Buffered): number {
   return item.kind === 'error' ? item.raw.length + item.error.length : item.text.length;
 }
 
-const TARGET_SUFFIX = '/$target';
-
 export class Homie5Adapter implements ConventionAdapter {
   readonly convention = HOMIE5_CONVENTION;
-  readonly root: string;
-  private readonly prefix: string;
+  readonly roots: readonly string[];
+  private readonly scan: boolean;
+  private readonly topics: HomieTopics;
+  private readonly rootFilters: readonly string[];
+  private readonly found = new FoundDevices<'device'>(MAX_FOUND_DEVICES, (root, device) => deviceFilters(`${root}/5/${device}`));
   private readonly schemas = new Map<string, DeviceSchema>();
   /** Property lookup per device: status messages arrive far more often than descriptions. */
   private readonly propertyIndex = new Map<string, ReadonlyMap<string, PropertySchema>>();
   private readonly pending = new PendingPayloads(20_000, 16 * 1024 * 1024);
 
   constructor(opts: Homie5Options = {}) {
-    const root = (opts.root ?? 'homie').replace(/\/+$/, '');
-    if (root === '' || /[+#]/.test(root)) throw new RangeError(`Homie root ${JSON.stringify(opts.root)} is not a topic prefix`);
-    this.root = root;
-    this.prefix = `${root}/5/`;
+    this.roots = checkRoots(opts.roots);
+    this.scan = opts.scan ?? true;
+    this.topics = new HomieTopics(this.roots, '5');
+    this.rootFilters = [
+      ...(this.scan ? [SCAN_FILTER] : []),
+      ...this.roots.flatMap((root) => {
+        const base = `${root}/5/+`;
+        // The scan filter sees `$state` under single-level roots; nested roots need their own.
+        const state = this.scan && !root.includes('/') ? [] : [`${base}/$state`];
+        return [...state, ...deviceFilters(base)];
+      }),
+    ];
   }
 
   subscriptions(): readonly string[] {
-    const base = `${this.root}/5/+`;
-    return [`${base}/$state`, `${base}/$description`, `${base}/+/+`, `${base}/+/+/$target`, `${base}/$alert/+`];
+    const found = this.found.filters();
+    return found.length === 0 ? this.rootFilters : [...this.rootFilters, ...found];
   }
 
   handles(topic: string): boolean {
-    return topic.startsWith(this.prefix);
+    const at = this.topics.locate(topic);
+    if (at === null) return false;
+    if (at.configured) return true;
+    return this.isScanTopic(at) || this.found.has(at.root, at.device);
   }
 
   /** The current schema of a device, if its `$description` was valid. */
@@ -351,11 +154,11 @@ export class Homie5Adapter implements ConventionAdapter {
       return this.route(topic, payload, retained);
     } catch (e) {
       // Adapters must never throw: one device's odd message must not stop the others.
-      const native = topic.startsWith(this.prefix) ? topic.slice(this.prefix.length).split('/')[0] : undefined;
+      const at = this.topics.locate(topic);
       return [
         {
           kind: 'device-error',
-          deviceId: `${HOMIE5_CONVENTION}:${native ?? ''}`,
+          deviceId: `${HOMIE5_CONVENTION}:${at === null ? '' : nativeId(at.root, at.device)}`,
           error: `could not handle ${topic}: ${e instanceof Error ? e.message : String(e)}`,
         },
       ];
@@ -364,71 +167,88 @@ export class Homie5Adapter implements ConventionAdapter {
 
   encodeSet(deviceId: string, propertyId: string, value: PropertyValue): EncodeResult {
     const schema = this.schemas.get(deviceId);
-    if (schema === undefined || !deviceId.startsWith(`${HOMIE5_CONVENTION}:`)) {
-      return { ok: false, error: `unknown device ${deviceId}` };
-    }
+    if (schema === undefined || !deviceId.startsWith(`${HOMIE5_CONVENTION}:`)) return { ok: false, error: `unknown device ${deviceId}` };
     const property = this.propertyIndex.get(deviceId)?.get(propertyId);
     if (property === undefined) return { ok: false, error: `${schema.name} has no property ${propertyId}` };
+    // Non-retained properties are commands with a value: validated and encoded by their datatype like any other.
     const checked = validateValue(property, value);
     if (!checked.ok) return { ok: false, error: `${property.name}: ${checked.error}` };
     const text = encodePayload(property, checked.value);
-    const native = deviceId.slice(HOMIE5_CONVENTION.length + 1);
+    const { root, device } = splitNativeId(deviceId.slice(HOMIE5_CONVENTION.length + 1));
     return {
       ok: true,
       command: {
-        topic: `${this.prefix}${native}/${propertyId}/set`,
+        topic: `${root}/5/${device}/${propertyId}/set`,
         payload: property.datatype === 'string' && text === '' ? EMPTY_STRING_PAYLOAD : text,
         retain: false,
       },
     };
   }
 
+  private isScanTopic(at: DeviceTopic): boolean {
+    return this.scan && at.rest.length === 1 && at.rest[0] === '$state';
+  }
+
   private route(topic: string, payload: Uint8Array, retained: boolean): AdapterEvent[] {
     if (!this.handles(topic)) return [];
-    const levels = topic.slice(this.prefix.length).split('/');
-    const [native, first, second, third] = levels;
+    const at = this.topics.locate(topic);
+    if (at === null) return [];
+    const [first, second, third] = at.rest;
     // `$broadcast` and other reserved levels are not devices.
-    if (native === undefined || !isUsableId(native) || levels.some((l) => l === '')) return [];
-    const deviceId = `${HOMIE5_CONVENTION}:${native}`;
-    if (levels.length === 2 && first === '$state') return this.onState(deviceId, payload);
-    if (levels.length === 2 && first === '$description') return this.onDescription(deviceId, native, payload);
-    if (levels.length === 3 && first === '$alert' && second !== undefined) return this.onAlert(deviceId, second, payload);
+    if (!isUsableId(at.device) || at.rest.length === 0 || at.rest.some((l) => l === '')) return [];
+    const deviceId = `${HOMIE5_CONVENTION}:${nativeId(at.root, at.device)}`;
+    if (at.rest.length === 1 && first === '$state') return this.onState(deviceId, at, payload);
+    if (at.rest.length === 1 && first === '$description') return this.onDescription(deviceId, at, payload);
+    if (at.rest.length === 2 && first === '$alert' && second !== undefined) return this.onAlert(deviceId, second, payload);
     if (first === undefined || second === undefined || first.startsWith('$') || second.startsWith('$')) return [];
     const propertyId = `${first}/${second}`;
-    if (levels.length === 3) return this.onProperty(deviceId, propertyId, payload, { kind: 'value', retained });
+    if (at.rest.length === 2) return this.onProperty(deviceId, propertyId, payload, { kind: 'value', retained });
     // `/set` is a command (ours or another console's), never a status report.
-    if (levels.length === 4 && third === '$target') return this.onProperty(deviceId, propertyId, payload, { kind: 'target' });
+    if (at.rest.length === 3 && third === '$target') return this.onProperty(deviceId, propertyId, payload, { kind: 'target' });
     return [];
   }
 
-  private forget(deviceId: string): AdapterEvent[] {
+  private forget(deviceId: string, at: DeviceTopic): AdapterEvent[] {
     this.schemas.delete(deviceId);
     this.propertyIndex.delete(deviceId);
-    this.pending.drop(deviceId);
+    this.pending.take(deviceId);
+    this.found.forget(at.root, at.device);
     return [{ kind: 'device-removed', deviceId }];
   }
 
-  private onState(deviceId: string, payload: Uint8Array): AdapterEvent[] {
+  private onState(deviceId: string, at: DeviceTopic, payload: Uint8Array): AdapterEvent[] {
     // Homie 5: a zero-length $state removes the device.
-    if (payload.byteLength === 0) return this.forget(deviceId);
-    const decoded = decode(payload, 64);
+    if (payload.byteLength === 0) return this.forget(deviceId, at);
+    const decoded = decodePayload(payload, 64);
     const state = 'text' in decoded ? decoded.text : '';
-    const availability = STATES.find((s) => s === state) ?? 'unknown';
-    return [{ kind: 'availability', deviceId, availability }];
+    const availability = STATES.find((s) => s === state);
+    if (!at.configured) {
+      // "A device exists once a valid value is set in the $state attribute": elsewhere, anything else is not a device.
+      if (availability === undefined && !this.found.has(at.root, at.device)) return [];
+      if (!this.found.learn(at.root, at.device, 'device')) {
+        return [{ kind: 'device-error', deviceId, error: `not read: more than ${MAX_FOUND_DEVICES} Homie 5 devices found outside the configured base topics` }];
+      }
+    }
+    return [{ kind: 'availability', deviceId, availability: availability ?? 'unknown' }];
   }
 
-  private onDescription(deviceId: string, native: string, payload: Uint8Array): AdapterEvent[] {
-    if (payload.byteLength === 0) return this.forget(deviceId);
-    const decoded = decode(payload, MAX_DESCRIPTION_BYTES);
-    const parsed: Parsed<DeviceSchema> =
-      'text' in decoded ? parseDescription(native, decoded.text) : { ok: false, errors: [`$description: ${decoded.error}`] };
-    if (!parsed.ok) {
+  private onDescription(deviceId: string, at: DeviceTopic, payload: Uint8Array): AdapterEvent[] {
+    if (payload.byteLength === 0) return this.forget(deviceId, at);
+    const decoded = decodePayload(payload, MAX_DESCRIPTION_BYTES);
+    const parsed: DescriptionResult =
+      'text' in decoded ? parseDescription(nativeId(at.root, at.device), at.device, decoded.text) : { kind: 'invalid', errors: [`$description: ${decoded.error}`] };
+    if (parsed.kind !== 'ok') {
       // Without a usable schema nothing may be written to it; later values are buffered for a corrected description.
       this.schemas.delete(deviceId);
       this.propertyIndex.delete(deviceId);
-      return [{ kind: 'device-error', deviceId, error: parsed.errors.join('; ') }];
+      if (parsed.kind === 'invalid') return [{ kind: 'device-error', deviceId, error: parsed.errors.join('; ') }];
+      // Shown by name with the reason, so the operator knows the device is there and why it cannot be used.
+      return [
+        { kind: 'device', device: parsed.shown },
+        { kind: 'device-error', deviceId, error: versionProblemText(parsed.problem) },
+      ];
     }
-    const schema = parsed.value;
+    const schema = parsed.schema;
     this.schemas.set(deviceId, schema);
     this.propertyIndex.set(deviceId, new Map(schema.properties.map((p) => [p.id, p])));
     const events: AdapterEvent[] = [{ kind: 'device', device: schema }];
@@ -442,7 +262,7 @@ export class Homie5Adapter implements ConventionAdapter {
 
   private onAlert(deviceId: string, alertId: string, payload: Uint8Array): AdapterEvent[] {
     if (alertId.startsWith('$')) return [];
-    const decoded = decode(payload, MAX_VALUE_BYTES);
+    const decoded = decodePayload(payload, MAX_VALUE_BYTES);
     const message = 'text' in decoded ? decoded.text : decoded.raw;
     return [{ kind: 'alert', deviceId, alertId, message: message.slice(0, MAX_ALERT_CHARS) }];
   }
@@ -459,7 +279,7 @@ export class Homie5Adapter implements ConventionAdapter {
       this.pending.remove(deviceId, key);
       return [];
     }
-    const decoded = decode(payload, MAX_VALUE_BYTES);
+    const decoded = decodePayload(payload, MAX_VALUE_BYTES);
     const item: Buffered =
       'error' in decoded
         ? { kind: 'error', error: decoded.error, raw: decoded.raw }
@@ -485,7 +305,7 @@ export class Homie5Adapter implements ConventionAdapter {
     const parsed = parsePayload(property, text);
     if (!parsed.ok) {
       const error = item.kind === 'target' ? `target: ${parsed.error}` : parsed.error;
-      return { kind: 'value-error', deviceId, propertyId, error, raw: truncate(item.text) };
+      return { kind: 'value-error', deviceId, propertyId, error, raw: previewText(item.text) };
     }
     if (item.kind === 'target') return { kind: 'target', deviceId, propertyId, value: parsed.value };
     return { kind: 'value', deviceId, propertyId, value: parsed.value, retained: item.retained };

@@ -87,43 +87,109 @@ export interface DeviceSchema {
 
 export type Availability = 'init' | 'ready' | 'disconnected' | 'sleeping' | 'lost' | 'alert' | 'unknown';
 
-/** A value as last reported by the device. */
-export interface ReportedValue {
-  readonly value: PropertyValue;
+/**
+ * Where a value came from. A session is one open broker connection of one
+ * engine host; its id is unique, so a value or a rendered control can be
+ * told apart from anything heard on another connection.
+ */
+export interface Provenance {
   /** epoch ms when this console received it. */
   readonly receivedAt: number;
   /** true when it arrived as a retained message (i.e. may be old). */
   readonly retained: boolean;
+  /** The connection session it arrived on; '' for values cached before sessions were recorded. */
+  readonly session: string;
 }
 
-/** What the operator saw when editing: the reference for the stale check. */
+/** A value as last reported by the device, with its provenance. */
+export interface ReportedValue extends Provenance {
+  readonly value: PropertyValue;
+}
+
+/**
+ * What the operator's control rendered when they edited: the reference for
+ * the stale check. Never re-read later from a cache: it is what they saw.
+ */
 export interface BaseValue {
-  /** null when the operator edited without any reported value. */
+  /** null: the control showed "unknown" (nothing reported yet). */
   readonly value: PropertyValue | null;
+  /** When the shown value was received; null when unknown. */
   readonly receivedAt: number | null;
+  /** The session the shown value arrived on; null when unknown. */
+  readonly session: string | null;
+  /**
+   * The live session while the control showed it; null when what it showed
+   * could not be current (the console was not connected, or the device was
+   * away). Equal to the current session means no reconnect since the
+   * operator looked.
+   */
+  readonly renderedIn: string | null;
 }
 
 export type OutboxState =
-  /** waiting for a connection / fresh status */
+  /** waiting for a connection, for the device's status, or for the property's earlier write to end */
   | 'queued'
-  /** connected, leader is judging it against fresh status */
-  | 'reconciling'
+  /** asked the device for its current value (Zigbee2MQTT /get, Tasmota's empty command); waiting for the answer */
+  | 'checking'
+  /** the device is away (lost, disconnected, asleep, starting): judged when it returns */
+  | 'held'
   /** durable "about to publish / publishing"; never resent blindly after a crash */
   | 'sending'
   /** PUBACK received, waiting for the device's echo */
   | 'sent'
   /** device echoed desired (or already showed it) */
   | 'confirmed'
+  /** sent; the device never reports this setting, so it cannot confirm it */
+  | 'sent-unconfirmable'
   /** device value differed from base: not sent */
   | 'discarded'
-  /** no fresh value to judge against: held, not sent */
+  /** queued on an earlier session and nothing can check it: waits for the operator's Send anyway or Dismiss */
   | 'unverified'
   /** broker refused the publish (PUBACK reason >= 0x80) or the adapter could not encode it */
   | 'rejected'
   /** sent but no echo before the deadline */
   | 'unconfirmed'
-  /** coalesced back to base, or dismissed by the operator */
+  /** coalesced back to base, undone, superseded or dismissed by the operator */
   | 'cancelled';
+
+/**
+ * Why an entry is in its state: a code and its facts, never prose. The UI
+ * words it in the operator's language (src/ui/entry-text.ts).
+ */
+export type EntryReason =
+  | { readonly code: 'already-shown' }
+  /** the device reports something other than what the operator saw */
+  | { readonly code: 'device-changed'; readonly now: PropertyValue }
+  /** queued on an earlier session; the property has not reported on this one and cannot be asked */
+  | { readonly code: 'cannot-check'; readonly retained: boolean | undefined }
+  | { readonly code: 'no-answer'; readonly waitedMs: number }
+  | { readonly code: 'asking' }
+  | { readonly code: 'device-away'; readonly availability: Availability }
+  | { readonly code: 'earlier-attempt' }
+  | { readonly code: 'interrupted' }
+  | { readonly code: 'reported-before-send' }
+  | { readonly code: 'confirmed-by-echo' }
+  | { readonly code: 'no-confirmation'; readonly reported?: PropertyValue }
+  | { readonly code: 'does-not-report' }
+  | { readonly code: 'not-authorized'; readonly topic: string }
+  | { readonly code: 'broker-refused'; readonly reasonCode: number }
+  | { readonly code: 'cannot-encode'; readonly detail: string }
+  | { readonly code: 'setting-gone' }
+  | { readonly code: 'read-only'; readonly detail?: string }
+  | { readonly code: 'momentary-not-replayed' }
+  | { readonly code: 'changed-back' }
+  | { readonly code: 'withdrawn' }
+  | { readonly code: 'undone' }
+  | { readonly code: 'superseded' };
+
+export type EntryReasonCode = EntryReason['code'];
+
+/** One state an entry passed through, for the audit. */
+export interface EntryStep {
+  readonly state: OutboxState;
+  readonly at: number;
+  readonly reason?: EntryReasonCode;
+}
 
 export interface OutboxEntry {
   /** Dexie auto-increment; absent only before the first write. */
@@ -134,22 +200,35 @@ export interface OutboxEntry {
   readonly desired: PropertyValue;
   readonly base: BaseValue;
   readonly state: OutboxState;
-  /** The device value this entry was judged against. */
+  /** The device value this entry was judged against (null: judged without one). */
   readonly fresh?: PropertyValue | null;
-  /** Human-readable reason for the current state. */
-  readonly reason?: string;
+  /** Why it is in its state. */
+  readonly reason?: EntryReason;
+  /**
+   * The broker accepted the publish but said no one subscribed (MQTT 5
+   * PUBACK 0x10): kept next to the state because it explains a silence.
+   */
+  readonly noSubscribers?: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly attempts: number;
   /** When it was last sent (its durable "sending" write); absent before the first attempt. */
   readonly lastAttemptAt?: number;
+  /** When the device was asked for its current value for this entry (state 'checking'). */
+  readonly askedAt?: number;
+  /** The operator tapped Send anyway on it (name as entered, '' if none): recorded, then sent without a check. */
+  readonly sentAnywayBy?: string;
   /** Set when the operator has acknowledged a terminal entry (hides it). */
   readonly dismissed?: boolean;
 }
 
-/** States in which an entry may still be published. */
-export const PENDING_STATES: readonly OutboxState[] = ['queued', 'reconciling', 'unverified'];
+/** States the planner judges: the entry may still be published without the operator's say. */
+export const PENDING_STATES: readonly OutboxState[] = ['queued', 'checking', 'held'];
+/** Not sent yet: a new edit of the same property merges into (or supersedes) it. */
+export const UNSENT_STATES: readonly OutboxState[] = ['queued', 'checking', 'held', 'unverified'];
 /** States in which the entry is in flight. */
 export const IN_FLIGHT_STATES: readonly OutboxState[] = ['sending', 'sent'];
 /** Ends that need the operator's attention until dismissed. */
 export const ATTENTION_STATES: readonly OutboxState[] = ['discarded', 'rejected', 'unconfirmed', 'unverified'];
+/** Ends that need nothing more from anyone. */
+export const FINISHED_STATES: readonly OutboxState[] = ['confirmed', 'sent-unconfirmable', 'cancelled'];

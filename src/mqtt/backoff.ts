@@ -5,7 +5,16 @@ export interface BackoffOptions {
   readonly maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+/**
+ * A 5 s cap, as Home Assistant's websocket client uses: an operator watching
+ * "next try in 24 s" while the network is back has lost trust. Between
+ * attempts the broker's host is probed cheaply (connection.ts), so a path
+ * that returns is noticed within about a second whatever the delay.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 5_000 };
+
+/** Attempts are never closer than this: at most two per second, whatever triggers them. */
+export const MIN_ATTEMPT_GAP_MS = 500;
 
 /**
  * Exponential backoff with full jitter: a uniform delay in [0, ceiling].
@@ -15,4 +24,9 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 }
 export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
   const ceiling = Math.min(opts.maxMs, opts.initialMs * 2 ** Math.min(attempt, 30));
   return Math.round(random() * ceiling);
+}
+
+/** A probe interval with ±25 % jitter, so probes of many consoles do not line up either. */
+export function probeDelay(intervalMs: number, random: () => number = Math.random): number {
+  return Math.round(intervalMs * (0.75 + random() * 0.5));
 }

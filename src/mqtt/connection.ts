@@ -1,7 +1,7 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, MIN_ATTEMPT_GAP_MS, backoffDelay, probeDelay, type BackoffOptions } from './backoff.js';
 import { diagnoseConnack, diagnoseTimeout, type Diagnosis } from './diagnosis.js';
-import { probeBroker } from './probe.js';
+import { brokerReachable, probeBroker } from './probe.js';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'failed-permanent';
 export type ProtocolVersion = 4 | 5;
@@ -50,8 +50,13 @@ export interface ConnectionOptions {
   readonly rememberedVersion?: ProtocolVersion;
   readonly onVersionLearned?: (version: ProtocolVersion) => void;
   readonly backoff?: BackoffOptions;
-  /** A session that lasted this long resets the backoff. */
-  readonly stableAfterMs?: number;
+  /**
+   * While waiting to retry after the broker could not be reached, probe its
+   * host this often (±25 %) and try at once when it answers; 0 disables.
+   */
+  readonly probeIntervalMs?: number;
+  /** After a probe answers, try within a random delay up to this, so a room of tablets does not storm the broker. */
+  readonly probeSpreadMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly heartbeatTimeoutMs?: number;
   /** Topic prefix this console owns (heartbeat, presence). */
@@ -104,6 +109,9 @@ function randomHex(bytes: number): string {
   return [...buf].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Failures a returning network cures: worth probing the broker's host for between attempts. */
+const REACHABILITY_FAILURES: readonly Diagnosis['code'][] = ['unreachable', 'tls', 'timeout', 'closed-by-broker', 'server-unavailable', 'unknown'];
+
 const CLOSED: Diagnosis = { code: 'closed-by-broker', message: 'The connection closed.', fix: 'Holdfast reconnects automatically.', permanent: false };
 
 /**
@@ -119,7 +127,9 @@ export class BrokerConnection {
   private session = 0;
   private openSession: number | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stableTimer: ReturnType<typeof setTimeout> | undefined;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Date.now() of the last attempt's start: attempts are at least MIN_ATTEMPT_GAP_MS apart. */
+  private lastAttemptAt = -Infinity;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: { nonce: string; sentAt: number; timeout: ReturnType<typeof setTimeout> } | null = null;
   private backoffAttempt = 0;
@@ -169,6 +179,11 @@ export class BrokerConnection {
     return this.clientId;
   }
 
+  /** The number of the open session, or null (a caller's work for a session checks it is still this one). */
+  get openSessionNumber(): number | null {
+    return this.openSession;
+  }
+
   subscribeState(fn: (s: ConnectionState) => void): () => void {
     this.listeners.add(fn);
     fn(this.stateValue);
@@ -199,6 +214,7 @@ export class BrokerConnection {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
     for (const [target, type, fn] of this.domListeners) target.removeEventListener(type, fn);
     this.domListeners.length = 0;
     this.teardown();
@@ -210,9 +226,24 @@ export class BrokerConnection {
   retryNow(why: string): void {
     if (this.stopped || this.client !== null) return;
     if (this.stateValue.status === 'failed-permanent' && why !== 'operator pressed Retry') return;
-    clearTimeout(this.retryTimer);
     this.log(`retrying now: ${why}`);
-    void this.attempt();
+    this.attemptSoon(0);
+  }
+
+  /** Attempt after `delayMs`, but never sooner than MIN_ATTEMPT_GAP_MS after the last attempt. Returns when. */
+  private attemptSoon(delayMs: number): number {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
+    const at = Math.max(Date.now() + delayMs, this.lastAttemptAt + MIN_ATTEMPT_GAP_MS);
+    this.retryTimer = setTimeout(() => void this.attempt(), Math.max(0, at - Date.now()));
+    return at;
+  }
+
+  /** Unsubscribe within the open session; resolves on UNSUBACK (a closed session has nothing to unsubscribe). */
+  async unsubscribe(filters: readonly string[]): Promise<void> {
+    if (filters.length === 0 || this.openSession === null || !this.client?.connected) return;
+    const client = this.client;
+    await new Promise<void>((resolve) => client.unsubscribe([...filters], () => resolve()));
   }
 
   /** Subscribe within the open session; resolves on SUBACK. */
@@ -259,6 +290,8 @@ export class BrokerConnection {
   private async attempt(): Promise<void> {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
+    this.lastAttemptAt = Date.now();
     this.teardown();
     const session = ++this.session;
     const first = this.stateValue.sessions === 0 && this.stateValue.attempt === 0;
@@ -322,11 +355,12 @@ export class BrokerConnection {
         { status: 'open', attempt: 0, sessions: this.stateValue.sessions + 1, lastError: null, lastConnectedAt: Date.now(), protocolVersion: this.version, nextAttemptAt: null },
         `connected with MQTT ${this.version === 5 ? '5' : '3.1.1'} as ${this.clientId}`,
       );
-      clearTimeout(this.stableTimer);
-      this.stableTimer = setTimeout(() => {
+      client.subscribe(this.heartbeatTopic, { qos: 0 }, (err) => {
+        if (err || session !== this.openSession) return;
+        // CONNACK and a SUBACK: the broker really serves us, so the next outage starts the backoff afresh.
         this.backoffAttempt = 0;
-      }, this.options.stableAfterMs ?? 10_000);
-      client.subscribe(this.heartbeatTopic, { qos: 0 }, () => this.scheduleHeartbeat(session, 0));
+        this.scheduleHeartbeat(session, 0);
+      });
       this.handlers.onOpen(session);
     });
     client.on('error', (err: Error & { code?: number | string }) => {
@@ -378,11 +412,37 @@ export class BrokerConnection {
     }
     const delay = backoffDelay(this.backoffAttempt++, this.options.backoff ?? DEFAULT_BACKOFF);
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    const at = this.attemptSoon(delay);
     this.update(
-      { status: offline ? 'offline' : 'reconnecting', lastError: diagnosis, nextAttemptAt: Date.now() + delay, attempt: this.stateValue.attempt + 1 },
-      `${diagnosis.message} Next attempt in ${(delay / 1000).toFixed(1)} s.`,
+      { status: offline ? 'offline' : 'reconnecting', lastError: diagnosis, nextAttemptAt: at, attempt: this.stateValue.attempt + 1 },
+      `${diagnosis.message} Next attempt in ${((at - Date.now()) / 1000).toFixed(1)} s.`,
     );
-    this.retryTimer = setTimeout(() => void this.attempt(), delay);
+    if (REACHABILITY_FAILURES.includes(diagnosis.code) && !offline) this.scheduleProbe(session, at);
+  }
+
+  /**
+   * Between attempts after the broker could not be reached, check cheaply
+   * whether its host answers again; when it does, try within a short random
+   * spread instead of waiting out the backoff.
+   */
+  private scheduleProbe(session: number, retryAt: number): void {
+    const interval = this.options.probeIntervalMs ?? 1000;
+    if (interval <= 0) return;
+    const wait = probeDelay(interval);
+    if (Date.now() + wait >= retryAt - MIN_ATTEMPT_GAP_MS) return;
+    this.probeTimer = setTimeout(() => {
+      void brokerReachable(this.options.url).then((reachable) => {
+        if (this.stopped || session !== this.session || this.client !== null) return;
+        if (!reachable) {
+          this.scheduleProbe(session, retryAt);
+          return;
+        }
+        const spread = Math.round(Math.random() * (this.options.probeSpreadMs ?? 1000));
+        if (Date.now() + spread >= retryAt) return;
+        this.update({ nextAttemptAt: Date.now() + spread }, `the broker's host answers again; connecting`);
+        this.attemptSoon(spread);
+      });
+    }, wait);
   }
 
   /**
@@ -432,7 +492,6 @@ export class BrokerConnection {
   private teardown(): void {
     const client = this.client;
     this.client = null;
-    clearTimeout(this.stableTimer);
     clearTimeout(this.heartbeatTimer);
     if (this.heartbeat) clearTimeout(this.heartbeat.timeout);
     this.heartbeat = null;

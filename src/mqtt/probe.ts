@@ -20,16 +20,7 @@ export async function probeBroker(wsUrl: string, timeoutMs = 4000): Promise<Diag
       permanent: true,
     };
   }
-  const answers = async (scheme: 'http:' | 'https:'): Promise<boolean> => {
-    try {
-      const probe = new URL(url.href);
-      probe.protocol = scheme;
-      await fetch(probe.href, { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const answers = (scheme: 'http:' | 'https:'): Promise<boolean> => httpAnswers(url, scheme, timeoutMs);
   if (await answers(secure ? 'https:' : 'http:')) {
     return {
       code: 'upgrade-rejected',
@@ -62,15 +53,40 @@ export async function probeBroker(wsUrl: string, timeoutMs = 4000): Promise<Diag
       };
 }
 
+/** Does anything answer HTTP at the broker's host and port? (A no-cors request: opaque, but it resolves.) */
+async function httpAnswers(url: URL, scheme: 'http:' | 'https:', timeoutMs: number): Promise<boolean> {
+  try {
+    const probe = new URL(url.href);
+    probe.protocol = scheme;
+    await fetch(probe.href, { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cheap check between reconnect attempts: is the broker's host reachable
+ * again? One HTTP request to the WebSocket port (a WebSocket listener
+ * answers plain HTTP with an error status, which is enough).
+ */
+export function brokerReachable(wsUrl: string, timeoutMs = 1500): Promise<boolean> {
+  const url = new URL(wsUrl);
+  return httpAnswers(url, url.protocol === 'wss:' ? 'https:' : 'http:', timeoutMs);
+}
+
 /** Whether this page's CSP forbids the broker origin (the browser then hides everything else). */
 async function blockedByPolicy(url: URL): Promise<boolean> {
-  if (typeof document === 'undefined') return false;
+  // Pages and workers both report violations; Node (tests, fleet) has no policy.
+  const target: EventTarget | null = typeof document !== 'undefined' ? document : typeof SecurityPolicyViolationEvent !== 'undefined' ? (globalThis as unknown as EventTarget) : null;
+  if (target === null || typeof WebSocket === 'undefined') return false;
   return new Promise<boolean>((resolve) => {
     let blocked = false;
-    const onViolation = (e: SecurityPolicyViolationEvent): void => {
-      if (e.effectiveDirective === 'connect-src' && e.blockedURI.startsWith(`${url.protocol}//${url.host}`)) blocked = true;
+    const onViolation = (e: Event): void => {
+      const v = e as SecurityPolicyViolationEvent;
+      if (v.effectiveDirective === 'connect-src' && v.blockedURI.startsWith(`${url.protocol}//${url.host}`)) blocked = true;
     };
-    document.addEventListener('securitypolicyviolation', onViolation);
+    target.addEventListener('securitypolicyviolation', onViolation);
     try {
       // Constructing a WebSocket to a forbidden origin reports a violation (and fails) at once.
       const ws = new WebSocket(url.href, 'mqtt');
@@ -81,7 +97,7 @@ async function blockedByPolicy(url: URL): Promise<boolean> {
     }
     // Violation events are queued as tasks: give them a moment to arrive.
     setTimeout(() => {
-      document.removeEventListener('securitypolicyviolation', onViolation);
+      target.removeEventListener('securitypolicyviolation', onViolation);
       resolve(blocked);
     }, 100);
   });

@@ -1,4 +1,4 @@
-import { hasCommandTopicGuard, hasQuerySource, hasResubscriptions, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../conventions/adapter.js';
+import { hasCommandTopicGuard, hasDeviceSubscriptions, hasQuerySource, hasResubscriptions, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../conventions/adapter.js';
 import type { PropertyValue } from '../model/types.js';
 
 /** Sends each message to the adapter that owns its topic, and each set to the adapter that owns its device. */
@@ -51,6 +51,12 @@ export class ConventionRouter {
     const adapter = this.adapterFor(deviceId);
     if (!adapter) return { ok: false, error: `no adapter for ${deviceId}` };
     return this.guarded(adapter.encodeSet(deviceId, propertyId, value));
+  }
+
+  /** Filters carrying one device's values, or null when its adapter's always-on subscriptions carry them. */
+  deviceFilters(deviceId: string): readonly string[] | null {
+    const adapter = this.adapterFor(deviceId);
+    return adapter && hasDeviceSubscriptions(adapter) ? adapter.deviceSubscriptions(deviceId) : null;
   }
 
   /** How to ask a device for a property's current value; null when it cannot be asked. */

@@ -1,23 +1,6 @@
 import { Dexie, type Table } from 'dexie';
-import type { Availability, DeviceSchema, OutboxEntry, PropertyValue } from '../model/types.js';
-
-/** Last-known status of one property, persisted for offline start. */
-export interface StatusRow {
-  readonly deviceId: string;
-  readonly propertyId: string;
-  readonly value: PropertyValue;
-  readonly receivedAt: number;
-  readonly retained: boolean;
-}
-
-/** Last-known device description and availability, persisted for offline start. */
-export interface DeviceRow {
-  readonly id: string;
-  readonly schema?: DeviceSchema;
-  readonly availability: Availability;
-  readonly error?: string;
-  readonly lastSeenAt: number;
-}
+import type { OutboxEntry } from '../model/types.js';
+import type { CachedDevice } from '../status/device-states.js';
 
 /** One MQTT message in or out, for the traffic log (a bounded ring). */
 export interface TrafficRow {
@@ -49,11 +32,11 @@ export interface SettingRow {
 
 export class HoldfastDb extends Dexie {
   outbox!: Table<OutboxEntry, number>;
-  status!: Table<StatusRow, [string, string]>;
-  devices!: Table<DeviceRow, string>;
   settings!: Table<SettingRow, string>;
   traffic!: Table<TrafficRow, number>;
   history!: Table<HistoryRow, [string, string, number]>;
+  /** Last-known state, one compact record per device (store/status-cache.ts). */
+  snapshots!: Table<CachedDevice, string>;
 
   constructor(name = 'holdfast') {
     // 'strict' makes Chromium flush to disk before a write transaction
@@ -69,6 +52,23 @@ export class HoldfastDb extends Dexie {
       traffic: '++id, at, deviceId',
       history: '[deviceId+propertyId+at], [deviceId+propertyId], at',
     });
+    // Entries gained typed reasons and a rendered base with sessions. Old entries were never judged on a
+    // session of ours, so their base counts as seen on an earlier one (renderedIn null): never sent unchecked.
+    this.version(3)
+      .stores({})
+      .upgrade((tx) =>
+        tx
+          .table('outbox')
+          .toCollection()
+          .modify((e: Record<string, unknown>) => {
+            const base = (e['base'] ?? {}) as Record<string, unknown>;
+            e['base'] = { value: base['value'] ?? null, receivedAt: base['receivedAt'] ?? null, session: null, renderedIn: null };
+            if (e['state'] === 'reconciling') e['state'] = 'queued';
+            if (typeof e['reason'] === 'string') delete e['reason'];
+          }),
+      );
+    // The status cache became one record per device, so a cold start reads two records instead of every value.
+    this.version(4).stores({ snapshots: 'id', status: null, devices: null });
   }
 }
 

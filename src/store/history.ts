@@ -24,6 +24,7 @@ export class HistoryStore {
   private persist = false;
   private trimmedAt = 0;
   private version = 0;
+  private readonly listeners = new Map<string, Set<(s: Series) => void>>();
 
   constructor(private readonly db: HoldfastDb) {}
 
@@ -42,6 +43,7 @@ export class HistoryStore {
       const live = this.series.get(k) ?? [];
       const first = live[0]?.at ?? Infinity;
       this.series.set(k, [...old.filter((p) => p.at < first), ...live].slice(-HISTORY_LIMIT));
+      this.notify(k);
     }
     this.version++;
   }
@@ -65,13 +67,38 @@ export class HistoryStore {
       // Too close to the previous point: keep the newest value, in place of the previous one.
       s[s.length - 1] = { at: last.at, value };
       this.version++;
+      this.notify(k);
       return false;
     }
     s.push({ at, value });
     if (s.length > HISTORY_LIMIT) s.splice(0, s.length - HISTORY_LIMIT);
     this.series.set(k, s);
     this.version++;
+    this.notify(k);
     return true;
+  }
+
+  private notify(k: string): void {
+    const ls = this.listeners.get(k);
+    if (!ls) return;
+    const s = this.series.get(k) ?? [];
+    for (const l of ls) l(s);
+  }
+
+  /** One property's series, now and whenever it gets a point (the same array, mutated: compare revisions, not identity). */
+  subscribe(deviceId: string, propertyId: string, fn: (s: Series) => void): () => void {
+    const k = key(deviceId, propertyId);
+    let ls = this.listeners.get(k);
+    if (!ls) {
+      ls = new Set();
+      this.listeners.set(k, ls);
+    }
+    ls.add(fn);
+    fn(this.series.get(k) ?? []);
+    return () => {
+      ls.delete(fn);
+      if (ls.size === 0) this.listeners.delete(k);
+    };
   }
 
   /** A copy-free read-only view; callers must not mutate it. */

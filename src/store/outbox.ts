@@ -1,30 +1,27 @@
 import { liveQuery, type Observable } from 'dexie';
-import { baseForEdit, coalesce, type CoalesceResult } from '../model/coalesce.js';
-import {
-  IN_FLIGHT_STATES,
-  PENDING_STATES,
-  type OutboxEntry,
-  type OutboxState,
-  type PropertyValue,
-  type ReportedValue,
-} from '../model/types.js';
+import { coalesce, inFlightOf, mergeable, type CoalesceResult } from '../model/coalesce.js';
+import { updateEntry } from '../model/outbox-entry.js';
+import { FINISHED_STATES, IN_FLIGHT_STATES, PENDING_STATES, UNSENT_STATES, type BaseValue, type OutboxEntry, type OutboxState, type PropertyValue } from '../model/types.js';
 import { StorageFullError, isQuotaError, type HoldfastDb } from './db.js';
 
-/** Terminal entries kept for the outbox panel's history; older ones are pruned. */
-const KEEP_TERMINAL = 200;
-const HIDDEN_STATES: readonly OutboxState[] = ['confirmed', 'cancelled'];
+/** Finished entries kept for the outbox panel's history; older ones are pruned (the audit keeps the record). */
+const KEEP_FINISHED = 200;
+const HIDDEN_STATES: readonly OutboxState[] = FINISHED_STATES;
 
 export interface EditRequest {
   readonly deviceId: string;
   readonly propertyId: string;
   readonly desired: PropertyValue;
-  /** The value the control showed, as last reported by the device. */
-  readonly reported: ReportedValue | undefined;
+  /** Exactly what the operator's control rendered (model/coalesce.ts baseFromShown). */
+  readonly base: BaseValue;
 }
 
 export function newCmdId(): string {
   return crypto.randomUUID();
 }
+
+/** What an operator's action on an entry did; 'stale' when it changed meanwhile (another tab, the engine). */
+export type EntryActionResult = 'done' | 'stale';
 
 /**
  * The durable outbox. Every write is a Dexie transaction with strict
@@ -34,34 +31,60 @@ export function newCmdId(): string {
 export class OutboxStore {
   constructor(private readonly db: HoldfastDb) {}
 
+  private async write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction('rw', this.db.outbox, fn);
+    } catch (err) {
+      if (isQuotaError(err)) throw new StorageFullError(err);
+      throw err;
+    }
+  }
+
   /**
    * Record an operator's edit, coalescing with an unsent edit of the same
    * property. Resolves only after the transaction committed; throws
    * StorageFullError when the disk is full (the edit is then not queued).
    */
-  async enqueue(req: EditRequest, now = Date.now()): Promise<CoalesceResult> {
-    try {
-      return await this.db.transaction('rw', this.db.outbox, async () => {
-        const same = await this.db.outbox.where('[deviceId+propertyId]').equals([req.deviceId, req.propertyId]).toArray();
-        // An entry that was already attempted (recovered after a crash) may have reached the device:
-        // a new edit must not rewrite its intent, so it becomes an entry of its own.
-        const unsent = same.find((e) => PENDING_STATES.includes(e.state) && e.attempts === 0);
-        const inFlight = same.find((e) => IN_FLIGHT_STATES.includes(e.state));
-        const result = coalesce(unsent, {
-          cmdId: newCmdId(),
-          deviceId: req.deviceId,
-          propertyId: req.propertyId,
-          desired: req.desired,
-          base: baseForEdit(req.reported, inFlight),
-          now,
-        });
-        if (result.action !== 'noop') await this.db.outbox.put(result.entry);
-        return result;
-      });
-    } catch (err) {
-      if (isQuotaError(err)) throw new StorageFullError(err);
-      throw err;
-    }
+  enqueue(req: EditRequest, now = Date.now()): Promise<CoalesceResult> {
+    return this.write(async () => {
+      const same = await this.db.outbox.where('[deviceId+propertyId]').equals([req.deviceId, req.propertyId]).toArray();
+      const result = coalesce(mergeable(same), { cmdId: newCmdId(), deviceId: req.deviceId, propertyId: req.propertyId, desired: req.desired, base: req.base, now });
+      if (result.action === 'noop') return result;
+      // The result carries the stored entry's seq, so the caller can follow it (the Undo toast does).
+      if (result.action === 'supersede') {
+        await this.db.outbox.put(result.superseded);
+        return { ...result, entry: { ...result.entry, seq: await this.db.outbox.put(result.entry) } };
+      }
+      return { ...result, entry: { ...result.entry, seq: await this.db.outbox.put(result.entry) } } as CoalesceResult;
+    });
+  }
+
+  /** The entry of this property currently in flight, if any (the control shows its desired value). */
+  async inFlightFor(deviceId: string, propertyId: string): Promise<OutboxEntry | undefined> {
+    return inFlightOf(await this.db.outbox.where('[deviceId+propertyId]').equals([deviceId, propertyId]).toArray());
+  }
+
+  /** Apply an operator's change to one entry if it is still in one of `from`; nothing otherwise. */
+  private act(seq: number, from: readonly OutboxState[], fn: (e: OutboxEntry) => OutboxEntry): Promise<EntryActionResult> {
+    return this.write(async () => {
+      const e = await this.db.outbox.get(seq);
+      if (!e || !from.includes(e.state)) return 'stale';
+      await this.db.outbox.put(fn(e));
+      return 'done';
+    });
+  }
+
+  /**
+   * The operator's explicit Send anyway on an unverified entry: recorded with
+   * their name, then judged again; sent unless fresh evidence contradicts it.
+   */
+  sendAnyway(seq: number, operator: string, now = Date.now()): Promise<EntryActionResult> {
+    return this.act(seq, ['unverified'], (e) => updateEntry(e, { state: 'queued', sentAnywayBy: operator, updatedAt: now }, ['reason']));
+  }
+
+  /** Undo of a pending edit: withdrawn before anything is published. */
+  undo(seq: number, now = Date.now()): Promise<EntryActionResult> {
+    return this.act(seq, UNSENT_STATES, (e) => updateEntry(e, { state: 'cancelled', reason: { code: 'undone' }, updatedAt: now }));
   }
 
   /**
@@ -130,19 +153,21 @@ export class OutboxStore {
     return rows.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   }
 
-  inFlight(): Promise<OutboxEntry[]> {
-    return this.db.outbox.where('state').anyOf([...IN_FLIGHT_STATES]).toArray();
-  }
-
   /** Operator acknowledged an ended entry: keep it for the record but stop showing it. */
   async dismiss(seq: number, now = Date.now()): Promise<void> {
-    await this.db.transaction('rw', this.db.outbox, async () => {
+    await this.write(async () => {
       const e = await this.db.outbox.get(seq);
       if (!e) return;
-      // Dismissing a held (unverified) edit withdraws it: it must never be sent later.
-      const state: OutboxState = PENDING_STATES.includes(e.state) ? 'cancelled' : e.state;
-      await this.db.outbox.put({ ...e, state, dismissed: true, updatedAt: now, reason: state === 'cancelled' ? 'withdrawn by the operator' : e.reason });
+      // Dismissing an unsent (e.g. unverified or held) edit withdraws it: it must never be sent later.
+      const withdrawn = UNSENT_STATES.includes(e.state);
+      await this.db.outbox.put(withdrawn ? updateEntry(e, { state: 'cancelled', reason: { code: 'withdrawn' }, dismissed: true, updatedAt: now }) : updateEntry(e, { dismissed: true, updatedAt: now }));
     });
+  }
+
+  /** One entry, now and whenever it changes (undefined once it is gone). */
+  watch(seq: number, fn: (e: OutboxEntry | undefined) => void): () => void {
+    const sub = liveQuery(() => this.db.outbox.get(seq)).subscribe({ next: fn, error: (err: unknown) => console.warn('Holdfast: outbox query failed', err) });
+    return () => sub.unsubscribe();
   }
 
   /** Everything the operator should see: not dismissed and not quietly finished. */
@@ -158,11 +183,16 @@ export class OutboxStore {
     return liveQuery(() => this.db.outbox.where('state').anyOf([...PENDING_STATES]).toArray());
   }
 
-  /** Bound the table: drop the oldest terminal entries beyond KEEP_TERMINAL. */
+  /** Bound the table: drop the oldest finished entries beyond KEEP_FINISHED. */
   async prune(): Promise<void> {
-    const terminal = await this.db.outbox.where('state').anyOf(['confirmed', 'cancelled']).primaryKeys();
-    if (terminal.length <= KEEP_TERMINAL) return;
-    const drop = terminal.sort((a, b) => a - b).slice(0, terminal.length - KEEP_TERMINAL);
+    const finished = await this.db.outbox.where('state').anyOf([...FINISHED_STATES]).primaryKeys();
+    if (finished.length <= KEEP_FINISHED) return;
+    const drop = finished.sort((a, b) => a - b).slice(0, finished.length - KEEP_FINISHED);
     await this.db.outbox.bulkDelete(drop);
+  }
+
+  /** Entries left in flight or asking by a host that stopped: they go back to be judged again. */
+  interrupted(): Promise<OutboxEntry[]> {
+    return this.db.outbox.where('state').anyOf([...IN_FLIGHT_STATES]).toArray();
   }
 }

@@ -15,6 +15,13 @@ export interface SettingsSchema {
   /** Custom-topic mapping (checked by parseMapping before it is stored). */
   mapping: MappingFile;
   haPrefix: string;
+  /** Homie base topics (default ["homie"]) and whether any other root is discovered by a cheap scan. */
+  homieRoots: readonly string[];
+  homieScan: boolean;
+  /** Zigbee2MQTT base topic (default "zigbee2mqtt"). */
+  z2mBase: string;
+  /** The device page shown last: the first paint shows it again. */
+  lastDevice: string;
   /** Let the service worker send queued changes when the connection returns with no console open (Chromium). Off unless set. */
   backgroundSync: boolean;
 }

@@ -1,3 +1,4 @@
+import { liveQuery } from 'dexie';
 import type { HoldfastDb, TrafficRow } from './db.js';
 
 /** How many messages the log keeps; older ones drop off (it is a ring, not an archive). */
@@ -22,6 +23,11 @@ export function trafficLine(r: TrafficRow): string {
  */
 /** A row before its payload is turned into text (done only for rows that are kept). */
 export type TrafficInput = Omit<TrafficRow, 'payload'> & { readonly payload: Uint8Array | string };
+
+export interface TrafficFilter {
+  readonly deviceId?: string;
+  readonly topic?: string;
+}
 
 export class TrafficStore {
   private pending: TrafficInput[] = [];
@@ -57,11 +63,23 @@ export class TrafficStore {
   }
 
   /** Newest first, filtered by device and topic text. */
-  async query(filter: { deviceId?: string; topic?: string }, limit = 500): Promise<TrafficRow[]> {
+  async query(filter: TrafficFilter, limit = 500): Promise<TrafficRow[]> {
     const topic = filter.topic?.trim().toLowerCase();
     const coll = filter.deviceId ? this.db.traffic.where('deviceId').equals(filter.deviceId) : this.db.traffic.toCollection();
     const rows = await coll.reverse().sortBy('id');
     return (topic ? rows.filter((r) => r.topic.toLowerCase().includes(topic)) : rows).slice(0, limit);
+  }
+
+  /** The newest `limit` rows matching, now and whenever the log changes (any tab or worker writes it). */
+  subscribe(filter: TrafficFilter, limit: number, fn: (rows: readonly TrafficRow[]) => void): () => void {
+    const sub = liveQuery(() => this.query(filter, limit)).subscribe({ next: fn, error: (err: unknown) => console.warn('Holdfast: traffic log query failed', err) });
+    return () => sub.unsubscribe();
+  }
+
+  /** Every kept row matching, oldest first, as the export file's text. */
+  async export(filter: TrafficFilter, kind: 'text' | 'json'): Promise<string> {
+    const rows = (await this.query(filter, Infinity)).reverse();
+    return kind === 'json' ? JSON.stringify(rows, null, 2) : rows.map(trafficLine).join('\n') + '\n';
   }
 
   dispose(): void {

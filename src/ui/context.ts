@@ -1,5 +1,5 @@
 import { createContext } from '@lit/context';
-import type { Hub } from '../engine/hub.js';
+import type { Console } from '../app/console.js';
 
-/** The console's shared service, provided by <hf-app>. */
-export const hubContext = createContext<Hub>(Symbol('hf-hub'));
+/** The console of this page, provided by <hf-app>. */
+export const consoleContext = createContext<Console>(Symbol('hf-console'));

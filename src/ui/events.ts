@@ -1,33 +1,43 @@
+import type { ImportMappingResult, TopicSettingResult } from '../app/conventions-config.js';
+import type { SaveProfileResult } from '../app/profiles.js';
 import type { ProfileInput } from '../model/profile.js';
-import type { PropertyValue } from '../model/types.js';
+import type { BaseValue, PropertyValue } from '../model/types.js';
 
-/** Typed events elements fire; <hf-app> turns them into Hub calls. */
+/**
+ * Typed events elements fire; <hf-app> turns them into Console calls. An
+ * action whose outcome the element shows carries a `reply` the handler calls.
+ */
 abstract class HfEvent extends Event {
   constructor(type: string) {
     super(type, { bubbles: true, composed: true });
   }
 }
 
+/** An operator's edit, with exactly what the control rendered as its base. */
 export class EditEvent extends HfEvent {
   static readonly eventName = 'hf-edit';
   constructor(
     readonly deviceId: string,
     readonly propertyId: string,
     readonly value: PropertyValue,
-    /** What the control showed before, for Undo. */
-    readonly previous: PropertyValue | null = null,
+    readonly base: BaseValue,
   ) {
     super(EditEvent.eventName);
   }
 }
 
+export type EntryAction =
+  /** applied again on top of what the control shows now (`base`) */
+  | { readonly kind: 'reapply'; readonly seq: number; readonly base: BaseValue }
+  | { readonly kind: 'dismiss'; readonly seq: number }
+  /** the explicit tap on an edit nothing could check; recorded with the operator's name */
+  | { readonly kind: 'send-anyway'; readonly seq: number }
+  | { readonly kind: 'undo'; readonly seq: number };
+
 /** Operator action on an outbox entry. */
 export class EntryActionEvent extends HfEvent {
   static readonly eventName = 'hf-entry-action';
-  constructor(
-    readonly action: 'reapply' | 'dismiss',
-    readonly seq: number,
-  ) {
+  constructor(readonly action: EntryAction) {
     super(EntryActionEvent.eventName);
   }
 }
@@ -41,7 +51,7 @@ export class EditingEvent extends HfEvent {
 }
 
 export type ProfileAction =
-  | { readonly kind: 'save'; readonly input: ProfileInput; readonly password: string | undefined; readonly id?: string }
+  | { readonly kind: 'save'; readonly input: ProfileInput; readonly password: string | undefined; readonly id?: string; readonly reply?: (r: SaveProfileResult) => void }
   | { readonly kind: 'activate'; readonly id: string }
   | { readonly kind: 'delete'; readonly id: string }
   | { readonly kind: 'accept-link' }
@@ -52,6 +62,31 @@ export class ProfileEvent extends HfEvent {
   static readonly eventName = 'hf-profile';
   constructor(readonly action: ProfileAction) {
     super(ProfileEvent.eventName);
+  }
+}
+
+export type ConventionsAction =
+  | { readonly kind: 'import-mapping'; readonly text: string; readonly reply: (r: ImportMappingResult) => void }
+  | { readonly kind: 'remove-mapping' }
+  | { readonly kind: 'ha-prefix'; readonly prefix: string; readonly reply: (r: TopicSettingResult) => void }
+  | { readonly kind: 'homie'; readonly roots: string; readonly scan: boolean; readonly reply: (r: TopicSettingResult) => void }
+  | { readonly kind: 'z2m-base'; readonly base: string; readonly reply: (r: TopicSettingResult) => void };
+
+export class ConventionsEvent extends HfEvent {
+  static readonly eventName = 'hf-conventions';
+  constructor(readonly action: ConventionsAction) {
+    super(ConventionsEvent.eventName);
+  }
+}
+
+/** Turn sending in the background on or off; `reply` gets the error text if it could not be saved. */
+export class BackgroundSyncEvent extends HfEvent {
+  static readonly eventName = 'hf-background-sync';
+  constructor(
+    readonly on: boolean,
+    readonly reply: (error: string | null) => void,
+  ) {
+    super(BackgroundSyncEvent.eventName);
   }
 }
 
@@ -91,6 +126,8 @@ declare global {
     'hf-entry-action': EntryActionEvent;
     'hf-editing': EditingEvent;
     'hf-profile': ProfileEvent;
+    'hf-conventions': ConventionsEvent;
+    'hf-background-sync': BackgroundSyncEvent;
     'hf-retry': RetryEvent;
     'hf-select-device': SelectDeviceEvent;
     'hf-show-panel': ShowPanelEvent;

@@ -1,12 +1,30 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { Hub, HubState } from '../engine/hub.js';
-import { ATTENTION_STATES, type PropertyValue } from '../model/types.js';
-import { formatValue } from '../model/values.js';
+import type { Console, ConsoleState } from '../app/console.js';
+import type { ProfilesState } from '../app/profiles.js';
+import type { ConnectionState } from '../mqtt/connection.js';
+import { ATTENTION_STATES, type OutboxEntry } from '../model/types.js';
+import type { DeviceSummary } from '../status/device-states.js';
 import { setThemePreference, themePreference, type ThemePreference } from './theme.js';
-import { hubContext } from './context.js';
-import { EditEvent, EditingEvent, EntryActionEvent, OperatorNameEvent, ProfileEvent, RetryEvent, SelectDeviceEvent, ShowPanelEvent, type ProfileAction } from './events.js';
+import { consoleContext } from './context.js';
+import { SliceController } from './controllers/slice-controller.js';
+import {
+  BackgroundSyncEvent,
+  ConventionsEvent,
+  EditEvent,
+  EditingEvent,
+  EntryActionEvent,
+  OperatorNameEvent,
+  ProfileEvent,
+  RetryEvent,
+  SelectDeviceEvent,
+  ShowPanelEvent,
+  type ConventionsAction,
+  type EntryAction,
+  type ProfileAction,
+} from './events.js';
+import { sortDevices } from './hf-device-list.js';
 import { sharedStyles } from './shared-styles.js';
 import './hf-background-sync-toggle.js';
 import './hf-connection-banner.js';
@@ -21,26 +39,16 @@ import './hf-password-prompt.js';
 import './hf-presence.js';
 import './hf-profiles.js';
 import './hf-traffic-log.js';
+import './hf-undo-toast.js';
 
 type Panel = 'outbox' | 'connection' | 'diagnostics' | 'traffic';
-
-/** The Undo offer after an edit: how long it stays. */
-const UNDO_MS = 5000;
-
-interface UndoOffer {
-  readonly text: string;
-  readonly deviceId: string;
-  readonly propertyId: string;
-  readonly previous: PropertyValue;
-  readonly timer: ReturnType<typeof setTimeout>;
-}
 
 /** A typed [type, listener] pair for add/removeEventListener. */
 function listener<K extends keyof HTMLElementEventMap>(type: K, fn: (e: HTMLElementEventMap[K]) => void): [string, EventListener] {
   return [type, fn as EventListener];
 }
 
-/** The console shell: provides the Hub to every element and turns their events into Hub calls. */
+/** The console shell: provides the Console to every element and turns their typed events into Console calls. */
 @customElement('hf-app')
 export class HfApp extends LitElement {
   static override styles = [
@@ -100,21 +108,6 @@ export class HfApp extends LitElement {
         font-weight: 700;
         text-align: center;
       }
-      .toast {
-        position: fixed;
-        left: 50%;
-        bottom: 1rem;
-        transform: translateX(-50%);
-        display: flex;
-        gap: 1rem;
-        align-items: center;
-        padding: 0.5rem 0.5rem 0.5rem 1rem;
-        background: var(--hf-surface-2);
-        border: 1px solid var(--hf-accent);
-        border-radius: 8px;
-        box-shadow: 0 4px 16px rgb(0 0 0 / 40%);
-        z-index: 10;
-      }
       .theme {
         display: flex;
         gap: 0.5rem;
@@ -152,112 +145,118 @@ export class HfApp extends LitElement {
     `,
   ];
 
-  @property({ attribute: false }) hub?: Hub;
+  @property({ attribute: false }) console?: Console;
   /** A provisioning link that could not be read. */
   @property({ attribute: false }) linkError: string | null = null;
   /** Set when a new version is waiting; calling it swaps to it (operator's choice, never mid-shift). */
   @property({ attribute: false }) updateReady: (() => void) | null = null;
-  @state() private hubState: HubState | null = null;
   @state() private selectedDeviceId: string | null = null;
   @state() private openPanel: Panel | null = null;
-  @state() private undo: UndoOffer | null = null;
+  /** The last edit, followed by the Undo toast. */
+  @state() private toastSeq: number | null = null;
   @state() private theme: ThemePreference = themePreference();
-  private readonly provider = new ContextProvider(this, { context: hubContext });
-  private unsubscribe: (() => void) | null = null;
+  private readonly provider = new ContextProvider(this, { context: consoleContext });
+  private readonly consoleState = new SliceController<ConsoleState>(this, (c) => (fn) => c.state.subscribe(fn));
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
+  private readonly outbox = new SliceController<{ readonly entries: readonly OutboxEntry[] }, readonly OutboxEntry[]>(this, (c) => (fn) => c.outbox.subscribe(fn), (s) => s.entries);
+  private readonly devices = new SliceController<ReadonlyMap<string, DeviceSummary>>(this, (c) => (fn) => c.client.subscribeDevices(fn));
+  private readonly connectionStatus = new SliceController<ConnectionState | null, ConnectionState['status'] | null>(this, (c) => (fn) => c.client.subscribeConnection(fn), (x) => x?.status ?? null);
 
   override connectedCallback(): void {
     super.connectedCallback();
     for (const [type, fn] of this.handlers) this.addEventListener(type, fn);
-    this.bindHub();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     for (const [type, fn] of this.handlers) this.removeEventListener(type, fn);
-    if (this.undo) clearTimeout(this.undo.timer);
-    this.unsubscribe?.();
-    this.unsubscribe = null;
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('hub')) this.bindHub();
-  }
-
-  private bindHub(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    if (!this.hub || !this.isConnected) return;
-    this.provider.setValue(this.hub);
-    this.unsubscribe = this.hub.subscribe((s) => {
-      this.hubState = s;
-    });
+    if (changed.has('console') && this.console) this.provider.setValue(this.console);
   }
 
   private readonly onEdit = (e: EditEvent): void => {
-    const hub = this.hub;
-    if (!hub) return;
-    // A failed write is shown by the Hub (editError); nothing more to do here.
-    hub
-      .edit(e.deviceId, e.propertyId, e.value)
+    const c = this.console;
+    if (!c) return;
+    // A failed write is shown by the console (editError); nothing more to do here.
+    c.edit(e.deviceId, e.propertyId, e.value, e.base)
       .then((r) => {
-        if (r.action === 'noop' || e.previous === null) return;
-        const schema = hub.state.devices.get(e.deviceId)?.schema?.properties.find((p) => p.id === e.propertyId);
-        if (!schema || schema.momentary) return;
-        this.offerUndo({ text: `${schema.name} set to ${formatValue(schema, e.value)}.`, deviceId: e.deviceId, propertyId: e.propertyId, previous: e.previous });
+        if (r.action === 'noop' || r.action === 'cancel') return;
+        this.toastSeq = r.entry.seq ?? null;
       })
       .catch(() => undefined);
   };
 
-  /** A 5 s Undo: it sends the previous value through the outbox like any other edit (so it is checked too). */
-  private offerUndo(offer: Omit<UndoOffer, 'timer'>): void {
-    if (this.undo) clearTimeout(this.undo.timer);
-    this.undo = { ...offer, timer: setTimeout(() => (this.undo = null), UNDO_MS) };
-  }
-
-  private doUndo(): void {
-    const u = this.undo;
-    if (!u) return;
-    clearTimeout(u.timer);
-    this.undo = null;
-    this.hub?.edit(u.deviceId, u.propertyId, u.previous).catch(() => undefined);
-  }
-
   private readonly onEntryAction = (e: EntryActionEvent): void => {
-    if (!this.hub) return;
-    const done = e.action === 'reapply' ? this.hub.reapply(e.seq) : this.hub.dismiss(e.seq);
+    const c = this.console;
+    if (!c) return;
+    const a: EntryAction = e.action;
+    const done: Promise<unknown> =
+      a.kind === 'reapply' ? c.reapply(a.seq, a.base) : a.kind === 'dismiss' ? c.dismiss(a.seq) : a.kind === 'send-anyway' ? c.sendAnyway(a.seq) : c.undo(a.seq);
     done.catch((err: unknown) => console.error('Holdfast: outbox action failed', err));
   };
 
   private readonly onProfile = (e: ProfileEvent): void => {
-    const hub = this.hub;
-    if (!hub) return;
+    const profiles = this.console?.profiles;
+    if (!profiles) return;
     const a: ProfileAction = e.action;
     const done: Promise<unknown> =
       a.kind === 'save'
-        ? hub.saveProfile(a.input, a.password, a.id).then((r) => {
+        ? profiles.save(a.input, a.password, a.id).then((r) => {
+            a.reply?.(r);
             if (r.ok) this.openPanel = null;
           })
         : a.kind === 'activate'
-          ? hub.activateProfile(a.id)
+          ? profiles.activate(a.id)
           : a.kind === 'delete'
-            ? hub.deleteProfile(a.id)
+            ? profiles.remove(a.id)
             : a.kind === 'accept-link'
-              ? hub.acceptPendingProfile()
+              ? profiles.acceptPending()
               : a.kind === 'reject-link'
-                ? Promise.resolve(hub.rejectPendingProfile())
-                : hub.providePassword(a.password);
+                ? Promise.resolve(profiles.rejectPending())
+                : profiles.providePassword(a.password);
     done.catch((err: unknown) => console.error('Holdfast: connection settings failed', err));
+  };
+
+  private readonly onConventions = (e: ConventionsEvent): void => {
+    const conventions = this.console?.conventions;
+    if (!conventions) return;
+    const a: ConventionsAction = e.action;
+    const done: Promise<unknown> =
+      a.kind === 'import-mapping'
+        ? conventions.importMapping(a.text).then(a.reply)
+        : a.kind === 'remove-mapping'
+          ? conventions.removeMapping()
+          : a.kind === 'ha-prefix'
+            ? conventions.setHaPrefix(a.prefix).then(a.reply)
+            : a.kind === 'homie'
+              ? conventions.setHomie(a.roots, a.scan).then(a.reply)
+              : conventions.setZ2mBase(a.base).then(a.reply);
+    done.catch((err: unknown) => console.error('Holdfast: conventions settings failed', err));
+  };
+
+  private readonly onBackgroundSync = (e: BackgroundSyncEvent): void => {
+    this.console
+      ?.setBackgroundSync(e.on)
+      .then(() => e.reply(null))
+      .catch((err: unknown) => e.reply(err instanceof Error ? err.message : String(err)));
   };
 
   private readonly handlers: ReadonlyArray<[string, EventListener]> = [
     listener(EditEvent.eventName, this.onEdit),
     listener(EntryActionEvent.eventName, this.onEntryAction),
     listener(ProfileEvent.eventName, this.onProfile),
-    listener(RetryEvent.eventName, () => this.hub?.retry()),
-    listener(SelectDeviceEvent.eventName, (e) => (this.selectedDeviceId = e.deviceId)),
+    listener(ConventionsEvent.eventName, this.onConventions),
+    listener(BackgroundSyncEvent.eventName, this.onBackgroundSync),
+    listener(RetryEvent.eventName, () => this.console?.retry()),
+    listener(SelectDeviceEvent.eventName, (e) => {
+      this.selectedDeviceId = e.deviceId;
+      this.console?.showDevice(e.deviceId);
+    }),
     listener(ShowPanelEvent.eventName, (e) => (this.openPanel = e.panel)),
-    listener(OperatorNameEvent.eventName, (e) => void this.hub?.setOperatorName(e.name)),
-    listener(EditingEvent.eventName, (e) => this.hub?.setEditing(e.editing)),
+    listener(OperatorNameEvent.eventName, (e) => void this.console?.setOperatorName(e.name)),
+    listener(EditingEvent.eventName, (e) => this.console?.setEditing(e.editing)),
   ];
 
   private toggle(panel: Panel): void {
@@ -265,13 +264,17 @@ export class HfApp extends LitElement {
   }
 
   override render() {
-    const s = this.hubState;
-    if (!s) return html`<p class="empty" role="status">Opening the local database…</p>`;
-    const attention = s.outbox.filter((e) => ATTENTION_STATES.includes(e.state)).length;
-    const pending = s.outbox.length - attention;
-    const devices = [...s.devices.values()].sort((a, b) => (a.schema?.name ?? a.id).localeCompare(b.schema?.name ?? b.id));
-    const selected = devices.find((d) => d.id === this.selectedDeviceId) ?? devices[0];
-    const needsBroker = s.profiles.length === 0 && !s.pendingProfile;
+    const s = this.consoleState.value;
+    const p = this.profiles.value;
+    const all = this.devices.value;
+    if (!s || !p || !all) return html`<p class="empty" role="status">Opening the local database…</p>`;
+    const outbox = this.outbox.value ?? [];
+    const attention = outbox.filter((e) => ATTENTION_STATES.includes(e.state)).length;
+    const pending = outbox.length - attention;
+    const devices = sortDevices(all.values());
+    const wanted = this.selectedDeviceId ?? s.lastDevice;
+    const selected = devices.find((d) => d.id === wanted) ?? devices[0];
+    const needsBroker = p.profiles.length === 0 && !p.pendingProfile;
     const panel = needsBroker ? 'connection' : this.openPanel;
     return html`
       <header>
@@ -279,7 +282,7 @@ export class HfApp extends LitElement {
         <hf-connection-status></hf-connection-status>
         <button aria-expanded=${panel === 'outbox' ? 'true' : 'false'} @click=${() => this.toggle('outbox')}>
           Outbox
-          ${s.outbox.length > 0 ? html`<span class="badge">${s.outbox.length}</span>` : nothing}
+          ${outbox.length > 0 ? html`<span class="badge">${outbox.length}</span>` : nothing}
           <span class="visually-hidden">: ${pending} pending, ${attention} need attention</span>
         </button>
         <button aria-expanded=${panel === 'connection' ? 'true' : 'false'} @click=${() => this.toggle('connection')}>Connection</button>
@@ -305,18 +308,14 @@ export class HfApp extends LitElement {
         : nothing}
       ${this.linkError ? html`<p class="notice" role="alert">The connection link could not be used: ${this.linkError}</p>` : nothing}
       ${s.editError ? html`<p class="notice" role="alert">${s.editError}</p>` : nothing}
-      ${s.pendingProfile ? html`<hf-link-prompt></hf-link-prompt>` : nothing}
-      ${s.needsPassword ? html`<hf-password-prompt></hf-password-prompt>` : nothing}
+      ${p.pendingProfile ? html`<hf-link-prompt></hf-link-prompt>` : nothing}
+      <hf-password-prompt></hf-password-prompt>
       <hf-connection-banner></hf-connection-banner>
       ${panel === 'connection' ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions><hf-background-sync-toggle></hf-background-sync-toggle>` : nothing}
       ${panel === 'outbox' ? html`<hf-outbox-panel></hf-outbox-panel>` : nothing}
       ${panel === 'diagnostics' ? html`<hf-diagnostics></hf-diagnostics>` : nothing}
       ${panel === 'traffic' ? html`<hf-traffic-log></hf-traffic-log>` : nothing}
-      ${this.undo
-        ? html`<div class="toast" role="status">
-            ${this.undo.text} <button @click=${() => this.doUndo()}>Undo</button>
-          </div>`
-        : nothing}
+      ${this.toastSeq !== null ? html`<hf-undo-toast .seq=${this.toastSeq}></hf-undo-toast>` : nothing}
       <div class="layout">
         <hf-device-list .selectedId=${selected?.id ?? null}></hf-device-list>
         ${selected
@@ -324,7 +323,7 @@ export class HfApp extends LitElement {
           : needsBroker
             ? html`<p class="empty muted">Enter the broker URL to find devices.</p>`
             : html`<div class="skeletons" aria-busy="true">
-                <p class="muted">${s.connection?.status === 'open' ? 'Connected. Waiting for devices to announce themselves on the broker…' : 'No devices known yet. They appear once the console reaches the broker.'}</p>
+                <p class="muted">${this.connectionStatus.value === 'open' ? 'Connected. Waiting for devices to announce themselves on the broker…' : 'No devices known yet. They appear once the console reaches the broker.'}</p>
                 ${[0, 1, 2].map(() => html`<div class="skeleton" aria-hidden="true"></div>`)}
               </div>`}
       </div>

@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ConsoleState } from '../app/console.js';
+import type { ProfilesState } from '../app/profiles.js';
+import { SliceController } from './controllers/slice-controller.js';
+import { BackgroundSyncEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -37,37 +40,40 @@ export class HfBackgroundSyncToggle extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly on = new SliceController<ConsoleState, boolean>(this, (c) => (fn) => c.state.subscribe(fn), (s) => s.backgroundSync);
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
   @state() private error: string | null = null;
 
-  private async onChange(e: Event): Promise<void> {
+  private onChange(e: Event): void {
     const input = e.target as HTMLInputElement;
-    try {
-      this.error = null;
-      await this.hub.hub?.setBackgroundSync(input.checked);
-    } catch (err) {
-      // The box must not claim a setting that was not stored.
-      input.checked = !input.checked;
-      this.error = `The setting was not saved: ${err instanceof Error ? err.message : String(err)}`;
-    }
+    this.error = null;
+    this.dispatchEvent(
+      new BackgroundSyncEvent(input.checked, (error) => {
+        if (error === null) return;
+        // The box must not claim a setting that was not stored.
+        input.checked = !input.checked;
+        this.error = `The setting was not saved: ${error}`;
+      }),
+    );
   }
 
   override render() {
-    const s = this.hub.state;
-    if (!s) return nothing;
-    const profile = s.profiles.find((p) => p.id === s.activeProfileId);
+    const p = this.profiles.value;
+    if (!p) return nothing;
+    const on = this.on.value ?? false;
+    const profile = p.profiles.find((x) => x.id === p.activeProfileId);
     // With a login, the worker can only use a remembered password: a session-only one dies with the page.
-    const needsRememberedPassword = s.backgroundSync && !!profile?.username && !profile.rememberPassword;
+    const needsRememberedPassword = on && !!profile?.username && !profile.rememberPassword;
     return html`
       <section aria-labelledby="bg-title">
         <h2 id="bg-title">Background sending</h2>
         <label>
-          <input type="checkbox" .checked=${s.backgroundSync} ?disabled=${!supported && !s.backgroundSync} @change=${this.onChange} />
+          <input type="checkbox" .checked=${on} ?disabled=${!supported && !on} @change=${this.onChange} />
           <span>Send queued changes in the background when the connection returns (Chromium)</span>
         </label>
         <p class="muted">Each change is still checked against what the device shows first; changes made stale by someone else are not sent.</p>
         ${supported ? nothing : html`<p class="muted">This browser cannot do this: queued changes are sent when the console is next open.</p>`}
-        ${needsRememberedPassword
+        ${needsRememberedPassword && profile
           ? html`<p class="muted">${profile.name} needs a password: tick Remember password for it, or background sending cannot log in.</p>`
           : nothing}
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}

@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { conflictBase } from '../model/coalesce.js';
 import type { OutboxEntry, PropertySchema } from '../model/types.js';
 import { formatValue } from '../model/values.js';
 import { EntryActionEvent } from './events.js';
@@ -38,9 +39,14 @@ export class HfConflictCard extends LitElement {
 
   @property({ attribute: false }) entry!: OutboxEntry;
   @property({ attribute: false }) schema!: PropertySchema;
+  /** The live session while shown (null: not live): a Re-apply is based on "device is now", as shown here. */
+  @property({ attribute: false }) liveSession: string | null = null;
 
   private act(action: 'reapply' | 'dismiss'): void {
-    if (this.entry.seq !== undefined) this.dispatchEvent(new EntryActionEvent(action, this.entry.seq));
+    const seq = this.entry.seq;
+    if (seq === undefined) return;
+    const base = conflictBase(this.entry, this.liveSession);
+    this.dispatchEvent(new EntryActionEvent(action === 'reapply' && base ? { kind: 'reapply', seq, base } : { kind: 'dismiss', seq }));
   }
 
   override render() {

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { bannerFor } from '../model/banner.js';
 import { ClockController } from './controllers/clock-controller.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ConnectionState } from '../mqtt/connection.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { RetryEvent, ShowPanelEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -40,11 +41,11 @@ export class HfConnectionBanner extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly connection = new SliceController<ConnectionState | null>(this, (c) => (fn) => c.client.subscribeConnection(fn));
   private readonly clock = new ClockController(this);
 
   override render() {
-    const c = this.hub.state?.connection ?? null;
+    const c = this.connection.value ?? null;
     const banner = bannerFor(c?.status ?? null, c?.downSince ?? null, this.clock.now);
     if (!c || banner.kind === 'none') return nothing;
     const countdown = c.nextAttemptAt ? Math.max(0, Math.ceil((c.nextAttemptAt - this.clock.now) / 1000)) : null;

@@ -2,7 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { ConnectionState } from '../mqtt/connection.js';
 import { ClockController } from './controllers/clock-controller.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ProfilesState } from '../app/profiles.js';
+import type { Role } from '../app/tab-coordinator.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { RetryEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -59,18 +61,18 @@ export class HfConnectionStatus extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly connection = new SliceController<ConnectionState | null>(this, (c) => (fn) => c.client.subscribeConnection(fn));
+  private readonly hasBroker = new SliceController<ProfilesState, boolean>(this, (c) => (fn) => c.profiles.state.subscribe(fn), (s) => s.activeProfileId !== null);
+  private readonly tabRole = new SliceController<{ readonly role: Role }, Role>(this, (c) => (fn) => c.coordinator.role.subscribe(fn), (r) => r.role);
   private readonly clock = new ClockController(this);
 
   override render() {
-    const s = this.hub.state;
-    if (!s) return nothing;
-    const c = s.connection;
-    const { label, tone } = describeConnection(c, !!s.activeProfileId);
+    const c = this.connection.value ?? null;
+    const { label, tone } = describeConnection(c, this.hasBroker.value ?? false);
     const countdown = c?.nextAttemptAt ? Math.max(0, Math.ceil((c.nextAttemptAt - this.clock.now) / 1000)) : null;
     return html`
       <span class="dot ${tone}" aria-hidden="true"></span>
-      <span role="status" aria-label="Connection">${label}${s.role === 'follower' ? ' (via another tab)' : ''}</span>
+      <span role="status" aria-label="Connection">${label}${this.tabRole.value === 'follower' ? ' (via another tab)' : ''}</span>
       ${countdown !== null && c?.status !== 'open' ? html`<span class="detail muted">next try in ${countdown} s</span>` : nothing}
       ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError?.fix ?? ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry</button>` : nothing}
     `;

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ConventionsState } from '../app/conventions-config.js';
+import { SliceController } from './controllers/slice-controller.js';
+import { ConventionsEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -35,45 +37,51 @@ export class HfConventions extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly conventions = new SliceController<ConventionsState>(this, (c) => (fn) => c.conventions.state.subscribe(fn));
   @state() private errors: readonly string[] = [];
   @state() private message: string | null = null;
   @state() private prefixError: string | null = null;
+  @state() private homieError: string | null = null;
+  @state() private z2mError: string | null = null;
 
-  private async importText(text: string): Promise<void> {
-    const hub = this.hub.hub;
-    if (!hub) return;
-    const result = await hub.importMapping(text);
-    this.errors = result.ok ? [] : result.errors;
-    this.message = result.ok ? `Mapping imported: ${result.devices} ${result.devices === 1 ? 'device' : 'devices'}.` : null;
+  private importText(text: string): void {
+    this.dispatchEvent(
+      new ConventionsEvent({
+        kind: 'import-mapping',
+        text,
+        reply: (result) => {
+          this.errors = result.ok ? [] : result.errors;
+          this.message = result.ok ? `Mapping imported: ${result.devices} ${result.devices === 1 ? 'device' : 'devices'}.` : null;
+        },
+      }),
+    );
   }
 
   private async onFile(e: Event): Promise<void> {
     const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) await this.importText(await file.text());
+    if (file) this.importText(await file.text());
   }
 
-  private async onPaste(e: SubmitEvent): Promise<void> {
+  private onPaste(e: SubmitEvent): void {
     e.preventDefault();
-    await this.importText(String(new FormData(e.target as HTMLFormElement).get('mapping') ?? ''));
+    this.importText(String(new FormData(e.target as HTMLFormElement).get('mapping') ?? ''));
   }
 
-  private async onPrefix(e: SubmitEvent): Promise<void> {
+  private field(e: SubmitEvent, name: string): string {
     e.preventDefault();
-    const result = await this.hub.hub?.setHaPrefix(String(new FormData(e.target as HTMLFormElement).get('prefix') ?? ''));
-    this.prefixError = result && !result.ok ? result.error : null;
+    return String(new FormData(e.target as HTMLFormElement).get(name) ?? '');
   }
 
   override render() {
-    const s = this.hub.state;
+    const s = this.conventions.value;
     if (!s) return nothing;
     return html`
       <section aria-labelledby="conv-title">
         <h2 id="conv-title">Device conventions</h2>
-        <p class="muted">Homie 5, Homie 3/4 and Home Assistant discovery are found automatically. Devices with their own plain-text topics need a mapping.</p>
+        <p class="muted">Homie 5, Homie 3/4, Zigbee2MQTT and Home Assistant discovery are found automatically. Devices with their own plain-text topics need a mapping.</p>
         <p>
           ${s.mapping
-            ? html`Mapping in use: ${s.mapping.devices.map((d) => d.name).join(', ')}. <button @click=${() => void this.hub.hub?.removeMapping()}>Remove mapping</button>`
+            ? html`Mapping in use: ${s.mapping.devices.map((d) => d.name).join(', ')}. <button @click=${() => this.dispatchEvent(new ConventionsEvent({ kind: 'remove-mapping' }))}>Remove mapping</button>`
             : 'No custom-topic mapping.'}
         </p>
         <form @submit=${this.onPaste}>
@@ -92,10 +100,27 @@ export class HfConventions extends LitElement {
             </div>`
           : nothing}
         ${this.message ? html`<p class="ok" role="status">${this.message}</p>` : nothing}
-        <form @submit=${this.onPrefix}>
+        <form @submit=${(e: SubmitEvent) => this.dispatchEvent(new ConventionsEvent({ kind: 'ha-prefix', prefix: this.field(e, 'prefix'), reply: (r) => (this.prefixError = r.ok ? null : r.error) }))}>
           <label>Home Assistant discovery prefix <input name="prefix" .value=${s.haPrefix} spellcheck="false" aria-describedby="prefix-error" /></label>
           <span id="prefix-error" class="field-error">${this.prefixError ?? nothing}</span>
           <div class="actions"><button type="submit">Save prefix</button></div>
+        </form>
+        <form
+          @submit=${(e: SubmitEvent) => {
+            const form = e.target as HTMLFormElement;
+            const scan = (form.elements.namedItem('scan') as HTMLInputElement | null)?.checked ?? true;
+            this.dispatchEvent(new ConventionsEvent({ kind: 'homie', roots: this.field(e, 'roots'), scan, reply: (r) => (this.homieError = r.ok ? null : r.error) }));
+          }}
+        >
+          <label>Homie base topics <input name="roots" .value=${s.homieRoots.join(', ')} spellcheck="false" aria-describedby="homie-error" /></label>
+          <label><input type="checkbox" name="scan" .checked=${s.homieScan} /> Find Homie devices under any other base topic (a cheap scan of +/+/$homie and +/5/+/$state)</label>
+          <span id="homie-error" class="field-error">${this.homieError ?? nothing}</span>
+          <div class="actions"><button type="submit">Save Homie settings</button></div>
+        </form>
+        <form @submit=${(e: SubmitEvent) => this.dispatchEvent(new ConventionsEvent({ kind: 'z2m-base', base: this.field(e, 'z2m'), reply: (r) => (this.z2mError = r.ok ? null : r.error) }))}>
+          <label>Zigbee2MQTT base topic <input name="z2m" .value=${s.z2mBase} spellcheck="false" aria-describedby="z2m-error" /></label>
+          <span id="z2m-error" class="field-error">${this.z2mError ?? nothing}</span>
+          <div class="actions"><button type="submit">Save base topic</button></div>
         </form>
       </section>
     `;

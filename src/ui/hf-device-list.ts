@@ -1,9 +1,9 @@
 import type { virtualize as virtualizeDirective } from '@lit-labs/virtualizer/virtualize.js';
 import { LitElement, css, html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { DeviceView } from '../store/status.js';
+import type { DeviceSummary } from '../status/device-states.js';
 import { AVAILABILITY_TEXT } from './availability.js';
-import { HubController } from './controllers/hub-controller.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { SelectDeviceEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -42,9 +42,9 @@ export function loadVirtualizer(host: ReactiveElement): Virtualizer | 'failed' |
   return null;
 }
 
-/** Same order as hf-app's device choice (localeCompare with the default locale), without a collator per call. */
-export function sortDevices(devices: Iterable<DeviceView>): DeviceView[] {
-  return [...devices].sort((a, b) => collator.compare(a.schema?.name ?? a.id, b.schema?.name ?? b.id));
+/** The devices the operator sees (one per physical device), sorted by name. */
+export function sortDevices(devices: Iterable<DeviceSummary>): DeviceSummary[] {
+  return [...devices].filter((d) => d.shownAs === undefined).sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
 }
 
 @customElement('hf-device-list')
@@ -99,7 +99,7 @@ export class HfDeviceList extends LitElement {
   ];
 
   @property({ attribute: false }) selectedId: string | null = null;
-  private readonly hub = new HubController(this);
+  private readonly devices = new SliceController<ReadonlyMap<string, DeviceSummary>>(this, (c) => (fn) => c.client.subscribeDevices(fn));
   /**
    * The virtualizer's items. Kept as the same array while the order is
    * unchanged: a new array makes it re-lay out asynchronously, while the same
@@ -107,16 +107,16 @@ export class HfDeviceList extends LitElement {
    */
   private ids: string[] = [];
 
-  private stableIds(devices: readonly DeviceView[]): string[] {
+  private stableIds(devices: readonly DeviceSummary[]): string[] {
     const same = devices.length === this.ids.length && devices.every((d, i) => d.id === this.ids[i]);
     if (!same) this.ids = devices.map((d) => d.id);
     return this.ids;
   }
 
-  private renderItem(d: DeviceView, position?: { index: number; size: number }): TemplateResult {
+  private renderItem(d: DeviceSummary, position?: { index: number; size: number }): TemplateResult {
     return html`<li aria-posinset=${position ? position.index + 1 : nothing} aria-setsize=${position ? position.size : nothing}>
       <button aria-current=${d.id === this.selectedId ? 'true' : 'false'} @click=${() => this.dispatchEvent(new SelectDeviceEvent(d.id))}>
-        <span class="name">${d.schema?.name ?? d.id}</span>
+        <span class="name">${d.name}</span>
         <span class="state muted">${AVAILABILITY_TEXT[d.availability]}</span>
         ${d.error ? html`<span class="error">Error: ${d.error}</span>` : nothing}
       </button>
@@ -124,9 +124,9 @@ export class HfDeviceList extends LitElement {
   }
 
   override render() {
-    const s = this.hub.state;
-    if (!s) return nothing;
-    const devices = sortDevices(s.devices.values());
+    const all = this.devices.value;
+    if (!all) return nothing;
+    const devices = sortDevices(all.values());
     const v = devices.length > VIRTUALIZE_AFTER ? loadVirtualizer(this) : 'failed';
     let list: TemplateResult;
     if (v !== 'failed') {
@@ -138,7 +138,7 @@ export class HfDeviceList extends LitElement {
               items: this.stableIds(devices),
               keyFunction: (id: string) => id,
               renderItem: (id: string, index: number) => {
-                const d = s.devices.get(id);
+                const d = all.get(id);
                 return d ? this.renderItem(d, { index, size }) : html`<li></li>`;
               },
               layout: v.layout,

@@ -2,11 +2,13 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { formatAge } from '../model/age.js';
-import type { OutboxEntry, PropertySchema } from '../model/types.js';
-import type { DeviceView } from '../store/status.js';
+import type { PropertyGroup, PropertySchema } from '../model/types.js';
+import type { DeviceCompleteness, HostStatus } from '../host/protocol.js';
+import type { ConnectionState } from '../mqtt/connection.js';
+import type { DeviceDetail, DeviceSummary } from '../status/device-states.js';
 import { AVAILABILITY_TEXT } from './availability.js';
 import { ClockController } from './controllers/clock-controller.js';
-import { HubController } from './controllers/hub-controller.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { VIRTUALIZE_AFTER, loadVirtualizer } from './hf-device-list.js';
 import { sharedStyles } from './shared-styles.js';
 import './hf-property-control.js';
@@ -17,14 +19,49 @@ const GAP_REM = 0.75;
 
 /** What every property control of one device shares in a render. */
 interface PanelContext {
-  readonly device: DeviceView;
-  readonly entries: ReadonlyMap<string, OutboxEntry>;
-  readonly editors: ReadonlyMap<string, string[]>;
+  readonly device: DeviceSummary;
+  readonly detail: DeviceDetail;
   readonly connected: boolean;
-  readonly live: boolean;
+  readonly liveSession: string | null;
+  readonly away: boolean;
 }
 
-/** One device: its availability in words and a control per property of its schema. */
+interface Section {
+  readonly group: PropertyGroup | null;
+  readonly properties: readonly PropertySchema[];
+}
+
+/** Properties by group (Homie node, Zigbee2MQTT endpoint), in the order the device lists them; ungrouped first. */
+export function groupProperties(properties: readonly PropertySchema[]): Section[] {
+  const loose: PropertySchema[] = [];
+  const groups = new Map<string, { group: PropertyGroup; properties: PropertySchema[] }>();
+  for (const p of properties) {
+    if (!p.group) {
+      loose.push(p);
+      continue;
+    }
+    let g = groups.get(p.group.id);
+    if (!g) {
+      g = { group: p.group, properties: [] };
+      groups.set(p.group.id, g);
+    }
+    g.properties.push(p);
+  }
+  return [...(loose.length > 0 ? [{ group: null, properties: loose }] : []), ...[...groups.values()].map((g) => ({ group: g.group, properties: g.properties }))];
+}
+
+/** "37 of 40 settings reported on this connection", with what it means when it stays incomplete. */
+export function completenessText(c: DeviceCompleteness | null | undefined): string | null {
+  if (!c || c.expected === 0 || c.reported >= c.expected) return null;
+  const counted = `${c.reported} of ${c.expected} settings reported on this connection`;
+  if (c.replay === 'waiting') return `${counted}; receiving…`;
+  if (c.missingRetained > 0) {
+    return `${counted}. ${c.missingRetained} that the broker should keep did not arrive: the broker may have dropped retained messages (a per-client queue limit such as Mosquitto's max_queued_messages is a known cause), or the device never published them. Edits to them are checked before anything is sent.`;
+  }
+  return `${counted}; the others report only when they change.`;
+}
+
+/** One device: its availability in words and a control per property, grouped by node. */
 @customElement('hf-device-panel')
 export class HfDevicePanel extends LitElement {
   static override styles = [
@@ -43,6 +80,10 @@ export class HfDevicePanel extends LitElement {
       h2 {
         margin: 0;
         font-size: 1.2rem;
+      }
+      h3 {
+        margin: 1rem 0 0.5rem;
+        font-size: 1rem;
       }
       .grid {
         display: grid;
@@ -64,21 +105,49 @@ export class HfDevicePanel extends LitElement {
         background: var(--hf-bad-bg);
         margin: 0 0 0.75rem;
       }
-      .alert {
+      .alert,
+      .incomplete {
         border-color: var(--hf-warn);
         background: var(--hf-warn-bg);
+      }
+      .incomplete {
+        padding: 0.5rem 0.75rem;
+        border-radius: 8px;
+        border: 1px solid var(--hf-warn);
+        margin: 0 0 0.75rem;
+        font-size: 0.9rem;
+      }
+      .note {
+        font-size: 0.9rem;
+        margin: 0 0 0.75rem;
       }
     `,
   ];
 
   @property({ attribute: false }) deviceId = '';
-  private readonly hub = new HubController(this);
   private readonly clock = new ClockController(this);
+  private readonly detail = new SliceController<DeviceDetail | undefined>(this, (c) => (this.deviceId ? (fn) => c.client.subscribeDevice(this.deviceId, fn) : null));
+  private readonly summary = new SliceController(
+    this,
+    (c) => (fn: (m: ReadonlyMap<string, DeviceSummary>) => void) => c.client.subscribeDevices(fn),
+    (m) => m.get(this.deviceId),
+  );
+  private readonly status = new SliceController<HostStatus | null>(this, (c) => (fn) => c.client.subscribeStatus(fn));
+  private readonly connection = new SliceController<ConnectionState | null, ConnectionState['status'] | null>(this, (c) => (fn) => c.client.subscribeConnection(fn), (s) => s?.status ?? null);
+  private readonly completeness = new SliceController<DeviceCompleteness | null | undefined>(this, (c) => (this.deviceId ? (fn) => c.client.subscribeCompleteness(this.deviceId, fn) : null));
   /** Columns of the virtualized grid, from this element's width. */
   @state() private columns = 1;
   private resizeObserver: ResizeObserver | null = null;
   /** The virtualizer's items, kept as the same array while the schema and columns are unchanged (see stableRows). */
-  private rows: { properties: readonly PropertySchema[] | null; columns: number; rows: PropertySchema[][] } = { properties: null, columns: 0, rows: [] };
+  private rows = new Map<string, { properties: readonly PropertySchema[]; columns: number; rows: PropertySchema[][] }>();
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('deviceId')) {
+      this.detail.rebind();
+      this.summary.rebind();
+      this.completeness.rebind();
+    }
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -100,50 +169,47 @@ export class HfDevicePanel extends LitElement {
    * same one lets a status change re-render the visible controls in this
    * update. So rows change only with the schema or the column count.
    */
-  private stableRows(properties: readonly PropertySchema[]): PropertySchema[][] {
-    const r = this.rows;
-    if (r.properties !== properties || r.columns !== this.columns) {
-      const rows: PropertySchema[][] = [];
-      for (let i = 0; i < properties.length; i += this.columns) rows.push(properties.slice(i, i + this.columns));
-      this.rows = { properties, columns: this.columns, rows };
-    }
-    return this.rows.rows;
+  private stableRows(key: string, properties: readonly PropertySchema[]): PropertySchema[][] {
+    const r = this.rows.get(key);
+    if (r && r.properties === properties && r.columns === this.columns) return r.rows;
+    const rows: PropertySchema[][] = [];
+    for (let i = 0; i < properties.length; i += this.columns) rows.push(properties.slice(i, i + this.columns));
+    this.rows.set(key, { properties, columns: this.columns, rows });
+    return rows;
   }
 
   private renderControl(c: PanelContext, p: PropertySchema, position?: { index: number; size: number }): TemplateResult {
-    const { device, connected, live } = c;
     return html`<hf-property-control
       role=${position ? 'listitem' : nothing}
       aria-posinset=${position ? position.index + 1 : nothing}
       aria-setsize=${position ? position.size : nothing}
-      .deviceId=${device.id}
+      .deviceId=${c.device.id}
+      .deviceName=${c.device.name}
       .schema=${p}
-      .reported=${device.values.get(p.id)}
-      .entry=${c.entries.get(p.id)}
-      .valueError=${device.valueErrors.get(p.id)}
+      .valueError=${c.detail.valueErrors[p.id]}
       .now=${this.clock.now}
-      .editors=${c.editors.get(p.id) ?? []}
-      ?deviceAway=${connected && device.availability !== 'ready'}
-      ?live=${live}
-      ?stale=${!live}
+      .liveSession=${c.liveSession}
+      ?connected=${c.connected}
+      ?deviceAway=${c.away}
+      ?stale=${!c.connected || c.away}
     ></hf-property-control>`;
   }
 
-  private renderProperties(c: PanelContext, name: string, properties: readonly PropertySchema[]): TemplateResult {
+  private renderProperties(c: PanelContext, label: string, key: string, properties: readonly PropertySchema[]): TemplateResult {
     const v = properties.length > VIRTUALIZE_AFTER ? loadVirtualizer(this) : 'failed';
     if (v === 'failed') return html`<div class="grid">${properties.map((p) => this.renderControl(c, p))}</div>`;
     // Only the controls in view are in the DOM (the page scrolls them), so each says where it sits in the whole list.
     const size = properties.length;
     if (!v) {
-      return html`<div class="grid" role="list" aria-label="${name} settings">
+      return html`<div class="grid" role="list" aria-label="${label} settings">
         ${properties.slice(0, VIRTUALIZE_AFTER).map((p, index) => this.renderControl(c, p, { index, size }))}
       </div>`;
     }
     const columns = this.columns;
     const rowStyle = styleMap({ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` });
-    return html`<div class="rows" role="list" aria-label="${name} settings">
+    return html`<div class="rows" role="list" aria-label="${label} settings">
       ${v.virtualize({
-        items: this.stableRows(properties),
+        items: this.stableRows(key, properties),
         keyFunction: (row: PropertySchema[]) => row[0]?.id ?? '',
         renderItem: (row: PropertySchema[], rowIndex: number) =>
           html`<div class="row" role="none" style=${rowStyle}>${row.map((p, i) => this.renderControl(c, p, { index: rowIndex * columns + i, size }))}</div>`,
@@ -152,32 +218,46 @@ export class HfDevicePanel extends LitElement {
     </div>`;
   }
 
+  private renderSections(c: PanelContext, name: string, properties: readonly PropertySchema[]): TemplateResult {
+    const sections = groupProperties(properties);
+    if (sections.length === 1 && sections[0]!.group === null) return this.renderProperties(c, name, '', properties);
+    // Each node is a group named like the node, so "Level" in Channel 2 is found by role and name within it.
+    return html`${sections.map((s) =>
+      s.group
+        ? html`<section role="group" aria-label=${s.group.name}>
+            <h3>${s.group.name}</h3>
+            ${this.renderProperties(c, s.group.name, s.group.id, s.properties)}
+          </section>`
+        : this.renderProperties(c, name, '', s.properties),
+    )}`;
+  }
+
   override render() {
-    const s = this.hub.state;
-    const device = s?.devices.get(this.deviceId);
-    if (!s || !device) return nothing;
-    const connected = s.connection?.status === 'open';
-    const live = connected && device.availability === 'ready';
-    const name = device.schema?.name ?? device.id;
-    // Newest visible entry per property (the outbox list is in seq order).
-    const entries = new Map<string, OutboxEntry>();
-    for (const e of s.outbox) if (e.deviceId === device.id) entries.set(e.propertyId, e);
-    const editors = new Map<string, string[]>();
-    for (const o of s.presence) {
-      if (o.editing?.deviceId === device.id) editors.set(o.editing.propertyId, [...(editors.get(o.editing.propertyId) ?? []), o.name]);
-    }
+    const device = this.summary.value;
+    const detail = this.detail.value;
+    if (!device) return nothing;
+    const connected = this.connection.value === 'open';
+    const status = this.status.value;
+    const away = connected && device.availability !== 'ready' && device.availability !== 'alert' && device.availability !== 'unknown';
+    const liveSession = connected && status?.live ? status.session : null;
+    const name = device.name;
     const availability = connected ? AVAILABILITY_TEXT[device.availability] : `${AVAILABILITY_TEXT[device.availability]} when last seen ${formatAge(this.clock.now - device.lastSeenAt)}; the console is not connected`;
+    const incomplete = connected ? completenessText(this.completeness.value) : null;
     return html`
       <section aria-labelledby="title">
         <header>
           <h2 id="title">${name}</h2>
           <span role="status" aria-label="${name} availability">${availability}</span>
         </header>
+        ${device.note ? html`<p class="note muted">${device.note}</p>` : nothing}
         ${device.error ? html`<p class="error" role="alert">This device's description could not be read: ${device.error}</p>` : nothing}
-        ${Object.entries(device.alerts).map(([id, msg]) => html`<p class="alert">Device alert (${id}): ${msg}</p>`)}
-        ${device.schema
-          ? this.renderProperties({ device, entries, editors, connected, live }, name, device.schema.properties)
-          : html`<p class="muted">Waiting for this device's description…</p>`}
+        ${incomplete ? html`<p class="incomplete" role="status" aria-label="${name} status received">${incomplete}</p>` : nothing}
+        ${Object.entries(detail?.alerts ?? {}).map(([id, msg]) => html`<p class="alert">Device alert (${id}): ${msg}</p>`)}
+        ${detail?.schema
+          ? this.renderSections({ device, detail, connected, liveSession, away }, name, detail.schema.properties)
+          : device.error
+            ? nothing
+            : html`<p class="muted">Waiting for this device's description…</p>`}
       </section>
     `;
   }

@@ -2,7 +2,11 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { formatAge } from '../model/age.js';
 import { ClockController } from './controllers/clock-controller.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ProfilesState } from '../app/profiles.js';
+import type { Role } from '../app/tab-coordinator.js';
+import type { HostStatus } from '../host/protocol.js';
+import type { ConnectionState } from '../mqtt/connection.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { RetryEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 import { describeConnection } from './hf-connection-status.js';
@@ -50,13 +54,17 @@ export class HfDiagnostics extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly connection = new SliceController<ConnectionState | null>(this, (c) => (fn) => c.client.subscribeConnection(fn));
+  private readonly status = new SliceController<HostStatus | null>(this, (c) => (fn) => c.client.subscribeStatus(fn));
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
+  private readonly tabRole = new SliceController<{ readonly role: Role }, Role>(this, (c) => (fn) => c.coordinator.role.subscribe(fn), (r) => r.role);
   private readonly clock = new ClockController(this);
 
   override render() {
-    const s = this.hub.state;
+    const s = this.profiles.value;
     if (!s) return nothing;
-    const c = s.connection;
+    const c = this.connection.value ?? null;
+    const host = this.status.value;
     const profile = s.profiles.find((p) => p.id === s.activeProfileId);
     return html`
       <section aria-labelledby="diag-title">
@@ -81,7 +89,9 @@ export class HfDiagnostics extends LitElement {
           <dt>Last error</dt>
           <dd>${c?.lastError ? html`${c.lastError.message} <strong>What to do:</strong> ${c.lastError.fix}` : 'none'}</dd>
           <dt>This tab</dt>
-          <dd>${s.role === 'leader' ? 'holds the connection' : 'follows the tab that holds the connection'}</dd>
+          <dd>${this.tabRole.value === 'leader' ? 'holds the connection (its engine runs in a worker)' : 'follows the tab that holds the connection'}</dd>
+          <dt>Devices with values subscribed</dt>
+          <dd>${host ? `${host.subscribedDevices} (on screen, with pending edits, or left in the last 30 s)` : '—'}</dd>
         </dl>
         <button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry now</button>
         <h2>Connection events (last ${c?.log.length ?? 0})</h2>

@@ -2,8 +2,8 @@ import { LitElement, css, html, unsafeCSS } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { HubController } from './controllers/hub-controller.js';
-import { ClockController } from './controllers/clock-controller.js';
+import type { Series } from '../store/history.js';
+import { SliceController } from './controllers/slice-controller.js';
 
 /**
  * A property's value history with a time axis (uPlot: small and fast, and
@@ -31,10 +31,14 @@ export class HfHistoryChart extends LitElement {
   @property() label = '';
   @property() unit = '';
   @state() private error: string | null = null;
-  private readonly hub = new HubController(this);
-  private readonly clock = new ClockController(this);
+  /** The series, copied on each change so a render sees a stable array (the store mutates its own). */
+  private readonly series = new SliceController<Series, Series>(this, (c) => (fn) => c.history.subscribe(this.deviceId, this.propertyId, fn), (s) => [...s], () => false);
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('deviceId') || changed.has('propertyId')) this.series.rebind();
+  }
   private plot: uPlot | null = null;
-  private drawnRevision = -1;
+  private drawn: Series | null = null;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -43,8 +47,7 @@ export class HfHistoryChart extends LitElement {
   }
 
   override render() {
-    void this.clock.now;
-    const n = this.hub.hub?.history.get(this.deviceId, this.propertyId).length ?? 0;
+    const n = this.series.value?.length ?? 0;
     return html`<figure role="figure" aria-label="${this.label} history">
       <div id="plot"></div>
       <figcaption class="muted">${this.error ?? `${this.label}: last ${n} values${this.unit ? ` (${this.unit})` : ''}`}</figcaption>
@@ -52,10 +55,9 @@ export class HfHistoryChart extends LitElement {
   }
 
   override async updated(): Promise<void> {
-    const history = this.hub.hub?.history;
-    if (!history || history.revision === this.drawnRevision) return;
-    this.drawnRevision = history.revision;
-    const series = history.get(this.deviceId, this.propertyId);
+    const series = this.series.value;
+    if (!series || series === this.drawn) return;
+    this.drawn = series;
     const data: uPlot.AlignedData = [series.map((p) => p.at / 1000), series.map((p) => p.value)];
     if (this.plot) {
       this.plot.setData(data);

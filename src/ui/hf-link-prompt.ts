@@ -1,6 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ProfilesState } from '../app/profiles.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { ProfileEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
@@ -9,10 +10,10 @@ import { sharedStyles } from './shared-styles.js';
 @customElement('hf-link-prompt')
 export class HfLinkPrompt extends LitElement {
   static override styles = [sharedStyles, panelStyles];
-  private readonly hub = new HubController(this);
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
 
   override render() {
-    const pending = this.hub.state?.pendingProfile;
+    const pending = this.profiles.value?.pendingProfile;
     if (!pending) return nothing;
     return html`
       <section role="group" aria-labelledby="link-title">

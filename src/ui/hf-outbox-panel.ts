@@ -1,11 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { formatAge } from '../model/age.js';
-import { ATTENTION_STATES } from '../model/types.js';
-import { ClockController } from './controllers/clock-controller.js';
-import { HubController } from './controllers/hub-controller.js';
-import { describeEntry } from './entry-text.js';
-import { EntryActionEvent } from './events.js';
+import type { ConsoleState } from '../app/console.js';
+import type { OutboxEntry } from '../model/types.js';
+import { SliceController } from './controllers/slice-controller.js';
+import './hf-outbox-entry.js';
 import { sharedStyles } from './shared-styles.js';
 
 /** Every edit that is pending or needs the operator, with state, age and reason in words. */
@@ -26,21 +24,14 @@ export class HfOutboxPanel extends LitElement {
         margin: 0 0 0.5rem;
         font-size: 1rem;
       }
-      table {
-        width: 100%;
-        border-collapse: collapse;
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
       }
-      th,
-      td {
-        text-align: left;
-        padding: 0.4rem;
+      li {
         border-bottom: 1px solid var(--hf-border);
-        vertical-align: top;
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
+        padding: 0.4rem 0;
       }
       .note {
         font-size: 0.9rem;
@@ -48,52 +39,23 @@ export class HfOutboxPanel extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
-  private readonly clock = new ClockController(this);
+  private readonly entries = new SliceController<{ readonly entries: readonly OutboxEntry[] }, readonly OutboxEntry[]>(this, (c) => (fn) => c.outbox.subscribe(fn), (s) => s.entries);
+  private readonly storage = new SliceController<ConsoleState, ConsoleState['storage']>(this, (c) => (fn) => c.state.subscribe(fn), (s) => s.storage);
 
   override render() {
-    const s = this.hub.state;
-    if (!s) return nothing;
-    const live = s.connection?.status === 'open';
+    const entries = this.entries.value;
+    if (!entries) return nothing;
     return html`
       <section aria-labelledby="outbox-title">
-        <h2 id="outbox-title">Outbox: ${s.outbox.length === 0 ? 'nothing pending' : `${s.outbox.length} ${s.outbox.length === 1 ? 'edit' : 'edits'}`}</h2>
-        ${s.storage === 'refused'
+        <h2 id="outbox-title">Outbox: ${entries.length === 0 ? 'nothing pending' : `${entries.length} ${entries.length === 1 ? 'edit' : 'edits'}`}</h2>
+        ${this.storage.value === 'refused'
           ? html`<p class="note muted">The browser did not grant persistent storage, so it may clear queued edits under storage pressure. Installing Holdfast as an app usually grants it.</p>`
           : nothing}
-        ${s.outbox.length === 0
+        ${entries.length === 0
           ? nothing
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">Setting</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Age</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${s.outbox.map((e) => {
-                  const device = s.devices.get(e.deviceId);
-                  const schema = device?.schema?.properties.find((p) => p.id === e.propertyId);
-                  return html`<tr>
-                    <td>${device?.schema?.name ?? e.deviceId}</td>
-                    <td>${schema?.name ?? e.propertyId}</td>
-                    <td>${describeEntry(e, schema, live)}</td>
-                    <td>${formatAge(this.clock.now - e.createdAt)}</td>
-                    <td>
-                      ${ATTENTION_STATES.includes(e.state) && e.seq !== undefined
-                        ? html`<div class="actions">
-                            <button aria-label="Re-apply ${schema?.name ?? e.propertyId} on current value" @click=${() => this.dispatchEvent(new EntryActionEvent('reapply', e.seq!))}>Re-apply</button>
-                            <button aria-label="Dismiss ${schema?.name ?? e.propertyId}" @click=${() => this.dispatchEvent(new EntryActionEvent('dismiss', e.seq!))}>Dismiss</button>
-                          </div>`
-                        : nothing}
-                    </td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>`}
+          : html`<ul aria-label="Outbox entries">
+              ${entries.map((e) => html`<li><hf-outbox-entry .entry=${e}></hf-outbox-entry></li>`)}
+            </ul>`}
       </section>
     `;
   }

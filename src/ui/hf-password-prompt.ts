@@ -1,6 +1,8 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ProfilesState } from '../app/profiles.js';
+import type { HostStatus } from '../host/protocol.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { ProfileEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
@@ -9,7 +11,8 @@ import { sharedStyles } from './shared-styles.js';
 @customElement('hf-password-prompt')
 export class HfPasswordPrompt extends LitElement {
   static override styles = [sharedStyles, panelStyles];
-  private readonly hub = new HubController(this);
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
+  private readonly needsPassword = new SliceController<HostStatus | null, boolean>(this, (c) => (fn) => c.client.subscribeStatus(fn), (s) => s?.idleReason === 'needs-password');
 
   private submit(e: SubmitEvent): void {
     e.preventDefault();
@@ -20,9 +23,9 @@ export class HfPasswordPrompt extends LitElement {
   }
 
   override render() {
-    const s = this.hub.state;
+    const s = this.profiles.value;
     const profile = s?.profiles.find((p) => p.id === s.activeProfileId);
-    if (!s?.needsPassword || !profile) return nothing;
+    if (!this.needsPassword.value || !profile) return nothing;
     return html`
       <form @submit=${this.submit}>
         <h2>Password for ${profile.username} at ${profile.name}</h2>

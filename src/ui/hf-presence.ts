@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ConsoleState } from '../app/console.js';
+import type { PresenceInfo } from '../model/presence.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { OperatorNameEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -33,7 +35,8 @@ export class HfPresence extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly consoleState = new SliceController<ConsoleState>(this, (c) => (fn) => c.state.subscribe(fn));
+  private readonly others = new SliceController<readonly PresenceInfo[]>(this, (c) => (fn) => c.client.subscribePresence(fn));
   @state() private renaming = false;
 
   private submit(e: SubmitEvent): void {
@@ -44,9 +47,9 @@ export class HfPresence extends LitElement {
   }
 
   override render() {
-    const s = this.hub.state;
+    const s = this.consoleState.value;
     if (!s) return nothing;
-    const others = s.presence;
+    const others = this.others.value ?? [];
     const ask = !s.operatorNameAsked || this.renaming;
     return html`
       <span aria-live="polite">${others.length === 0 ? 'No other consoles' : `Also connected: ${others.map((o) => o.name).join(', ')}`}</span>

@@ -41,7 +41,7 @@ export class HfProfileForm extends LitElement {
 
   /** The profile being edited; undefined for a new one. */
   @property({ attribute: false }) profile: ConnectionProfile | undefined;
-  /** Errors reported back by the Hub (the form also validates first). */
+  /** Errors reported back by the console (the form also validates first). */
   @property({ attribute: false }) errors: ProfileErrors = {};
   @state() private localErrors: ProfileErrors = {};
 

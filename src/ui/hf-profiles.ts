@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { profileLink, type ConnectionProfile } from '../model/profile.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { ProfilesState } from '../app/profiles.js';
+import { SliceController } from './controllers/slice-controller.js';
 import { ProfileEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
@@ -56,7 +57,7 @@ export class HfProfiles extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
   @state() private editing: ConnectionProfile | 'new' | null = null;
   @state() private sharing: { profile: ConnectionProfile; link: string; qr: string | null } | null = null;
 
@@ -72,7 +73,7 @@ export class HfProfiles extends LitElement {
   }
 
   override render() {
-    const s = this.hub.state;
+    const s = this.profiles.value;
     if (!s) return nothing;
     const needsForm = s.profiles.length === 0 || this.editing !== null;
     return html`
@@ -120,7 +121,7 @@ export class HfProfiles extends LitElement {
     this.removeEventListener(ProfileEvent.eventName, this.onSaved);
   }
 
-  /** Close the form once a save leaves here (the Hub reports errors through the form itself). */
+  /** Close the form once a save leaves here (the console reports errors through the form itself). */
   private readonly onSaved = (e: ProfileEvent): void => {
     if (e.action.kind === 'save') queueMicrotask(() => (this.editing = null));
   };

@@ -1,146 +1,85 @@
-import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { formatAge } from '../model/age.js';
+import { baseFromShown, type ShownValue } from '../model/coalesce.js';
 import { controlKind } from '../model/control-kind.js';
-import { ATTENTION_STATES, type OutboxEntry, type PropertySchema, type PropertyValue, type ReportedValue } from '../model/types.js';
+import type { PresenceInfo } from '../model/presence.js';
+import { ATTENTION_STATES, IN_FLIGHT_STATES, UNSENT_STATES, type BaseValue, type OutboxEntry, type PropertySchema, type PropertyValue, type ReportedValue } from '../model/types.js';
 import { formatValue, validateValue } from '../model/values.js';
+import { SliceController, sameItems } from './controllers/slice-controller.js';
 import { describeEntry } from './entry-text.js';
 import { EditEvent, EditingEvent, EntryActionEvent } from './events.js';
+import { propertyControlStyles } from './property-control-styles.js';
 import { sharedStyles } from './shared-styles.js';
 import './hf-conflict-card.js';
+import './hf-momentary-control.js';
 import './hf-sparkline.js';
 
 /** Slider and arrow-key changes settle for this long before they become one edit (no publish storm). */
 const SLIDER_SETTLE_MS = 400;
 
-const ACTIVE_STATES = ['queued', 'reconciling', 'sending', 'sent'];
+/** The newest entry of one property the operator should see (the outbox list is in seq order). */
+function entryOf(entries: readonly OutboxEntry[], deviceId: string, propertyId: string): OutboxEntry | undefined {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    if (e.deviceId === deviceId && e.propertyId === propertyId) return e;
+  }
+  return undefined;
+}
 
 /**
  * One property: its control generated from the schema, its value's age, and
- * any pending or ended edit in words. Pure rendering: edits leave as events.
+ * any pending or ended edit in words. It binds to its own value, outbox
+ * entry and editors, so a change elsewhere does not re-render it. Edits
+ * leave as events carrying exactly what this control rendered as their base.
  */
 @customElement('hf-property-control')
 export class HfPropertyControl extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      :host {
-        display: block;
-        padding: 0.75rem;
-        border: 1px solid var(--hf-border);
-        border-radius: 8px;
-        background: var(--hf-surface);
-      }
-      :host([stale]) .value,
-      :host([stale]) input,
-      :host([stale]) select {
-        opacity: 0.6;
-      }
-      .head {
-        display: flex;
-        justify-content: space-between;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-        margin-bottom: 0.5rem;
-      }
-      .name {
-        font-weight: 600;
-      }
-      .row {
-        display: flex;
-        gap: 0.75rem;
-        align-items: center;
-        flex-wrap: wrap;
-      }
-      input[type='number'],
-      input[type='text'],
-      select {
-        background: var(--hf-surface-2);
-        border: 1px solid var(--hf-border);
-        border-radius: 8px;
-        padding: 0 0.5rem;
-        min-width: 7rem;
-      }
-      input[type='range'] {
-        flex: 1 1 12rem;
-        accent-color: var(--hf-accent);
-      }
-      button[role='switch'] {
-        min-width: 5rem;
-      }
-      button[role='switch'][aria-checked='true'] {
-        background: var(--hf-accent);
-        color: var(--hf-on-accent);
-      }
-      input.readonly {
-        background: transparent;
-        border: none;
-        padding: 0;
-        min-width: 0;
-        width: 100%;
-      }
-      .value {
-        font-size: 1.25rem;
-        font-variant-numeric: tabular-nums;
-      }
-      .meta {
-        font-size: 0.85rem;
-      }
-      button.link {
-        background: none;
-        border: none;
-        padding: 0;
-        color: var(--hf-accent);
-        text-decoration: underline;
-        min-height: 44px;
-      }
-      .presence {
-        margin: 0.5rem 0 0;
-        color: var(--hf-info-fg);
-      }
-      .entry {
-        margin: 0.5rem 0 0;
-        font-size: 0.9rem;
-      }
-      .entry.attention {
-        color: var(--hf-warn-fg);
-      }
-      .error {
-        margin: 0.5rem 0 0;
-        color: var(--hf-bad-fg);
-        font-size: 0.9rem;
-      }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-        margin-top: 0.5rem;
-      }
-      hf-conflict-card {
-        margin-top: 0.5rem;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, propertyControlStyles];
 
   @property({ attribute: false }) deviceId = '';
+  @property({ attribute: false }) deviceName = '';
   @property({ attribute: false }) schema!: PropertySchema;
-  @property({ attribute: false }) reported: ReportedValue | undefined;
-  /** The newest visible outbox entry for this property, if any. */
-  @property({ attribute: false }) entry: OutboxEntry | undefined;
   @property({ attribute: false }) valueError: string | undefined;
-  /** Connected and the device is online: values are live, commands can go out now. */
-  @property({ type: Boolean }) live = false;
-  /** Shown greyed with text when not live. */
+  /** The live session while the device is available: what this control shows is current. null: it may not be. */
+  @property({ attribute: false }) liveSession: string | null = null;
+  /** Connected to the broker (a momentary command can go out now). */
+  @property({ type: Boolean }) connected = false;
+  /** The device is not available (lost, asleep, starting). */
+  @property({ type: Boolean }) deviceAway = false;
+  /** Values may be out of date (greyed, "Stale: last seen …"). */
   @property({ type: Boolean, reflect: true }) stale = false;
   @property({ attribute: false }) now = Date.now();
-  /** The console is connected but the device is not available: edits wait for it. */
-  @property({ type: Boolean }) deviceAway = false;
-  /** Other operators (presence) editing this property right now. Advisory only. */
-  @property({ attribute: false }) editors: readonly string[] = [];
   @state() private draft: string | null = null;
   @state() private inputError: string | null = null;
-  @state() private confirming = false;
   @state() private chartOpen = false;
   private sliderTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the last render showed, as an edit's base: never re-read later. */
+  private renderedBase: BaseValue = { value: null, receivedAt: null, session: null, renderedIn: null };
+
+  private readonly reported = new SliceController<ReportedValue | null | undefined>(this, (c) => (this.deviceId && this.schema ? (fn) => c.client.subscribeValue(this.deviceId, this.schema.id, fn) : null));
+  private readonly entry = new SliceController(
+    this,
+    (c) => (fn: (s: { readonly entries: readonly OutboxEntry[] }) => void) => c.outbox.subscribe(fn),
+    (s) => (this.schema ? entryOf(s.entries, this.deviceId, this.schema.id) : undefined),
+  );
+  private readonly editors = new SliceController(
+    this,
+    (c) => (fn: (p: readonly PresenceInfo[]) => void) => c.client.subscribePresence(fn),
+    (others) => others.filter((o) => o.editing?.deviceId === this.deviceId && o.editing.propertyId === this.schema?.id).map((o) => o.name),
+    sameItems,
+  );
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('deviceId') || changed.has('schema')) {
+      const old = changed.get('schema') as PropertySchema | undefined;
+      if (changed.has('deviceId') || old?.id !== this.schema?.id) {
+        this.reported.rebind();
+        this.entry.rebind();
+        this.editors.rebind();
+      }
+    }
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -172,7 +111,7 @@ export class HfPropertyControl extends LitElement {
     }
     this.inputError = null;
     this.draft = null;
-    this.dispatchEvent(new EditEvent(this.deviceId, this.schema.id, result.value, this.shown() ?? null));
+    this.dispatchEvent(new EditEvent(this.deviceId, this.schema.id, result.value, this.renderedBase));
   }
 
   private commitSlider(raw: string): void {
@@ -185,31 +124,34 @@ export class HfPropertyControl extends LitElement {
     this.chartOpen = !this.chartOpen;
   }
 
-  /** What the control shows: the pending intent while one is in progress, else the device's value. */
-  private shown(): PropertyValue | undefined {
-    if (this.entry && ACTIVE_STATES.includes(this.entry.state)) return this.entry.desired;
-    return this.reported?.value;
+  /** What the control shows: an edit in progress shows its intent, else the device's report, else unknown. */
+  private shown(): ShownValue {
+    const e = this.entry.value;
+    if (e && (IN_FLIGHT_STATES.includes(e.state) || (UNSENT_STATES.includes(e.state) && e.state !== 'unverified'))) return { kind: 'intent', value: e.desired };
+    const r = this.reported.value;
+    return r ? { kind: 'reported', reported: r } : { kind: 'unknown' };
   }
 
-  private renderControl(): TemplateResult {
+  private renderControl(shownValue: PropertyValue | undefined): TemplateResult {
     const p = this.schema;
-    const shown = this.shown();
     const name = p.name;
     const control = controlKind(p);
+    const unknown = shownValue === undefined;
     switch (control.kind) {
       case 'readonly':
         // A read-only textbox: named and announced as read-only, unlike a bare span.
-        return html`<input class="value readonly" type="text" readonly aria-label=${name} .value=${formatValue(p, shown)} />`;
+        return html`<input class="value readonly" type="text" readonly aria-label=${name} .value=${unknown ? 'Unknown' : formatValue(p, shownValue)} />`;
       case 'momentary':
-        return this.renderMomentary();
+        return html`<hf-momentary-control .deviceId=${this.deviceId} .schema=${p} .liveSession=${this.connected ? this.liveSession : null} ?connected=${this.connected}></hf-momentary-control>`;
       case 'number': {
-        const value = this.draft ?? (shown === undefined ? '' : String(shown));
+        const value = this.draft ?? (unknown ? '' : String(shownValue));
         return html`
           <input
             type="number"
             aria-label=${name}
             aria-describedby="msg"
             aria-invalid=${this.inputError ? 'true' : 'false'}
+            placeholder=${unknown ? 'Unknown' : nothing}
             .value=${value}
             min=${control.min ?? nothing}
             max=${control.max ?? nothing}
@@ -221,8 +163,10 @@ export class HfPropertyControl extends LitElement {
           ${control.slider
             ? html`<input
                 type="range"
+                class=${unknown && this.draft === null ? 'unknown' : ''}
                 aria-label=${name}
-                .value=${value}
+                aria-valuetext=${unknown && this.draft === null ? 'Unknown' : nothing}
+                .value=${value === '' ? String(control.min ?? 0) : value}
                 min=${control.min ?? nothing}
                 max=${control.max ?? nothing}
                 step=${control.step}
@@ -235,19 +179,23 @@ export class HfPropertyControl extends LitElement {
       }
       case 'select':
         return html`<select aria-label=${name} @change=${(e: Event) => this.commit((e.target as HTMLSelectElement).value)}>
-          ${shown === undefined ? html`<option value="" selected disabled>—</option>` : nothing}
-          ${control.options.map((o) => html`<option value=${o} ?selected=${o === shown}>${o}</option>`)}
+          ${unknown ? html`<option value="" selected disabled>Unknown</option>` : nothing}
+          ${control.options.map((o) => html`<option value=${o} ?selected=${o === shownValue}>${o}</option>`)}
         </select>`;
       case 'switch': {
-        const on = shown === true;
-        return html`<button role="switch" aria-label=${name} aria-checked=${on ? 'true' : 'false'} @click=${() => this.commit(!on)}>${on ? 'On' : 'Off'}</button>`;
+        // Unknown is not Off: the switch says so (mixed), and a tap sets it on.
+        const on = shownValue === true;
+        return html`<button role="switch" aria-label=${name} aria-checked=${unknown ? 'mixed' : on ? 'true' : 'false'} @click=${() => this.commit(!on)}>
+          ${unknown ? 'Unknown' : on ? 'On' : 'Off'}
+        </button>`;
       }
       case 'text': {
-        const value = this.draft ?? (shown === undefined ? '' : String(shown));
+        const value = this.draft ?? (unknown ? '' : String(shownValue));
         return html`<input
           type="text"
           aria-label=${name}
           aria-describedby="msg"
+          placeholder=${unknown ? 'Unknown' : nothing}
           .value=${value}
           @input=${(e: InputEvent) => (this.draft = (e.target as HTMLInputElement).value)}
           @change=${(e: Event) => this.commit((e.target as HTMLInputElement).value)}
@@ -256,32 +204,23 @@ export class HfPropertyControl extends LitElement {
     }
   }
 
-  /** Momentary commands (non-retained): confirm first, and never offline. */
-  private renderMomentary(): TemplateResult {
-    const p = this.schema;
-    const why = this.live ? '' : 'Not available offline: a momentary command is only sent while connected.';
-    if (this.confirming && this.live) {
-      return html`<button class="primary" @click=${() => {
-        this.confirming = false;
-        this.commit(p.datatype === 'boolean' ? true : (p.options?.[0] ?? 'true'));
-      }}>Confirm ${p.name}</button>
-        <button @click=${() => (this.confirming = false)}>Cancel</button>`;
-    }
-    return html`<button aria-label=${p.name} ?disabled=${!this.live} title=${why || nothing} aria-describedby="msg" @click=${() => (this.confirming = true)}>${p.name}…</button>
-      ${why ? html`<span class="meta muted">${why}</span>` : nothing}`;
-  }
-
   private renderEntry(): TemplateResult | typeof nothing {
-    const e = this.entry;
+    const e = this.entry.value;
     if (!e) return nothing;
-    if (e.state === 'discarded') return html`<hf-conflict-card .entry=${e} .schema=${this.schema}></hf-conflict-card>`;
+    const ctx = { schema: this.schema, deviceName: this.deviceName, live: this.connected };
+    if (e.state === 'discarded' && e.reason?.code === 'device-changed') {
+      return html`<hf-conflict-card .entry=${e} .schema=${this.schema} .liveSession=${this.deviceAway ? null : this.liveSession}></hf-conflict-card>`;
+    }
     const attention = ATTENTION_STATES.includes(e.state);
+    const seq = e.seq;
     return html`
-      <p class="entry ${attention ? 'attention' : ''}">${describeEntry(e, this.schema, this.live)}</p>
-      ${attention && e.seq !== undefined
+      <p class="entry ${attention ? 'attention' : ''}">${describeEntry(e, ctx)}</p>
+      ${attention && seq !== undefined
         ? html`<div class="actions">
-            <button @click=${() => this.dispatchEvent(new EntryActionEvent('reapply', e.seq!))}>Re-apply on current value</button>
-            <button @click=${() => this.dispatchEvent(new EntryActionEvent('dismiss', e.seq!))}>Dismiss</button>
+            ${e.state === 'unverified'
+              ? html`<button class="primary" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'send-anyway', seq }))}>Send anyway</button>`
+              : html`<button @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'reapply', seq, base: this.renderedBase }))}>Re-apply on current value</button>`}
+            <button @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'dismiss', seq }))}>Dismiss</button>
           </div>`
         : nothing}
     `;
@@ -289,20 +228,26 @@ export class HfPropertyControl extends LitElement {
 
   override render() {
     const p = this.schema;
-    const r = this.reported;
+    if (!p) return nothing;
+    const shown = this.shown();
+    // The base of the next edit is exactly this render, including whether it could be current.
+    this.renderedBase = baseFromShown(shown, this.deviceAway ? null : this.liveSession);
+    const r = this.reported.value ?? undefined;
+    const shownValue = shown.kind === 'unknown' ? undefined : shown.kind === 'intent' ? shown.value : shown.reported.value;
     const age = r ? formatAge(this.now - r.receivedAt) : null;
-    const ageText = p.momentary ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : 'no value reported yet';
+    const ageText = p.momentary ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : p.reports === false ? 'the device does not report this setting' : 'no value reported yet';
+    const editors = this.editors.value ?? [];
     return html`
       <div class="head">
         <span class="name">${p.name}</span>
-        <span class="meta muted">${this.stale ? 'Stale: ' : ''}${ageText}</span>
+        <span class="meta muted">${this.stale && r ? 'Stale: ' : ''}${ageText}</span>
       </div>
-      <div class="row">${this.renderControl()}</div>
+      <div class="row">${this.renderControl(shownValue)}</div>
       ${p.datatype === 'integer' || p.datatype === 'float'
         ? html`<button class="link" aria-expanded=${this.chartOpen ? 'true' : 'false'} @click=${() => void this.toggleChart()}>${this.chartOpen ? 'Hide' : 'Show'} ${p.name} history</button>
             ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}`
         : nothing}
-      ${this.editors.length > 0 ? html`<p class="meta presence">${this.editors.join(' and ')} ${this.editors.length === 1 ? 'is' : 'are'} editing ${p.name}</p>` : nothing}
+      ${editors.length > 0 ? html`<p class="meta presence">${editors.join(' and ')} ${editors.length === 1 ? 'is' : 'are'} editing ${p.name}</p>` : nothing}
       ${this.deviceAway && p.settable && !p.momentary ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}
       <div id="msg">
         ${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}

@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { ClockController } from './controllers/clock-controller.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { Series } from '../store/history.js';
+import { SliceController } from './controllers/slice-controller.js';
 
-/** A tiny inline trend of a numeric property (no library: a polyline), redrawn on the shared 1 Hz clock. */
+/** A tiny inline trend of a numeric property (no library: a polyline), redrawn when its series gets a point. */
 @customElement('hf-sparkline')
 export class HfSparkline extends LitElement {
   static override styles = css`
@@ -29,12 +29,15 @@ export class HfSparkline extends LitElement {
   @property({ attribute: false }) propertyId = '';
   /** Text alternative, e.g. "Genlock phase H trend". */
   @property() label = '';
-  private readonly hub = new HubController(this);
-  private readonly clock = new ClockController(this);
+  /** The series, copied on each change so a render sees a stable array (the store mutates its own). */
+  private readonly series = new SliceController<Series, Series>(this, (c) => (fn) => c.history.subscribe(this.deviceId, this.propertyId, fn), (s) => [...s], () => false);
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('deviceId') || changed.has('propertyId')) this.series.rebind();
+  }
 
   override render() {
-    void this.clock.now;
-    const series = this.hub.hub?.history.get(this.deviceId, this.propertyId) ?? [];
+    const series = this.series.value ?? [];
     if (series.length < 2) return nothing;
     const values = series.map((p) => p.value);
     const min = Math.min(...values);

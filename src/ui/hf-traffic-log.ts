@@ -1,9 +1,10 @@
-import { liveQuery, type Subscription } from 'dexie';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { TrafficRow } from '../store/db.js';
-import { trafficLine } from '../store/traffic.js';
-import { HubController } from './controllers/hub-controller.js';
+import type { TrafficFilter } from '../store/traffic.js';
+import type { DeviceSummary } from '../status/device-states.js';
+import { SliceController } from './controllers/slice-controller.js';
+import { sortDevices } from './hf-device-list.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -46,43 +47,22 @@ export class HfTrafficLog extends LitElement {
     `,
   ];
 
-  private readonly hub = new HubController(this);
-  @state() private rows: readonly TrafficRow[] = [];
   @state() private deviceId = '';
   @state() private topic = '';
-  private sub: Subscription | null = null;
+  private readonly rows = new SliceController<readonly TrafficRow[]>(this, (c) => (fn) => c.traffic.subscribe(this.filter(), SHOWN, fn));
+  private readonly devices = new SliceController<ReadonlyMap<string, DeviceSummary>>(this, (c) => (fn) => c.client.subscribeDevices(fn));
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.watch();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.sub?.unsubscribe();
-    this.sub = null;
+  private filter(): TrafficFilter {
+    return { ...(this.deviceId ? { deviceId: this.deviceId } : {}), ...(this.topic ? { topic: this.topic } : {}) };
   }
 
   private watch(): void {
-    this.sub?.unsubscribe();
-    const store = this.hub.hub?.traffic;
-    if (!store) {
-      // The hub arrives through context just after connection.
-      queueMicrotask(() => {
-        if (this.isConnected && this.hub.hub) this.watch();
-      });
-      return;
-    }
-    const filter = { ...(this.deviceId ? { deviceId: this.deviceId } : {}), ...(this.topic ? { topic: this.topic } : {}) };
-    this.sub = liveQuery(() => store.query(filter, SHOWN)).subscribe({ next: (rows) => (this.rows = rows) });
+    this.rows.rebind();
   }
 
   private async download(kind: 'text' | 'json'): Promise<void> {
-    const store = this.hub.hub?.traffic;
-    if (!store) return;
-    await store.flush();
-    const rows = (await store.query({ ...(this.deviceId ? { deviceId: this.deviceId } : {}), ...(this.topic ? { topic: this.topic } : {}) }, Infinity)).reverse();
-    const body = kind === 'json' ? JSON.stringify(rows, null, 2) : rows.map(trafficLine).join('\n') + '\n';
+    const body = await this.rows.console?.traffic.export(this.filter(), kind);
+    if (body === undefined) return;
     const url = URL.createObjectURL(new Blob([body], { type: kind === 'json' ? 'application/json' : 'text/plain' }));
     const a = document.createElement('a');
     a.href = url;
@@ -92,9 +72,7 @@ export class HfTrafficLog extends LitElement {
   }
 
   override render() {
-    const s = this.hub.state;
-    if (!s) return nothing;
-    const devices = [...s.devices.values()];
+    const devices = sortDevices(this.devices.value?.values() ?? []);
     return html`
       <section aria-labelledby="traffic-title">
         <h2 id="traffic-title">Traffic log</h2>
@@ -108,7 +86,7 @@ export class HfTrafficLog extends LitElement {
               }}
             >
               <option value="" ?selected=${this.deviceId === ''}>All devices</option>
-              ${devices.map((d) => html`<option value=${d.id} ?selected=${this.deviceId === d.id}>${d.schema?.name ?? d.id}</option>`)}
+              ${devices.map((d) => html`<option value=${d.id} ?selected=${this.deviceId === d.id}>${d.name}</option>`)}
             </select>
           </label>
           <label
@@ -126,7 +104,7 @@ export class HfTrafficLog extends LitElement {
         </div>
         <p class="muted">Newest first; the last ${SHOWN} matching of up to 2,000 kept on this device.</p>
         <ol aria-label="Messages" tabindex="0">
-          ${this.rows.map(
+          ${(this.rows.value ?? []).map(
             (r) =>
               html`<li>
                 <time datetime=${new Date(r.at).toISOString()}>${new Date(r.at).toLocaleTimeString(undefined, { hour12: false })}</time>

@@ -2,13 +2,14 @@ import 'fake-indexeddb/auto';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../sim/stack.js';
-import { Hub, type HubState } from '../../src/engine/hub.js';
 import type { OutboxEntry, OutboxState } from '../../src/model/types.js';
+import { reasonText } from '../../src/ui/entry-text.js';
 import { BROKERS } from '../support/brokers.js';
+import { NodeConsole, until, type ConsoleView } from '../support/node-console.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 
 /**
- * The real engine (Hub → Leader → OutboxEngine → mqtt.js) against each real
+ * The real console and engine host (Console → client → EngineHost → OutboxEngine → mqtt.js) against each real
  * broker (embedded aedes, MQTT 3.1.1; Mosquitto 2, MQTT 5 with an ACL) and
  * the simulated vp4, with the network cut at a TCP proxy. IndexedDB is
  * fake-indexeddb here; the browser suite covers the real one.
@@ -16,41 +17,22 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 const VP4 = 'homie5:vp4';
 let stack: Stack;
 let proxy: FaultProxy;
-let hub: Hub | undefined;
+let hub: NodeConsole | undefined;
 let dbCounter = 0;
 
-function newHub(): Hub {
-  hub = new Hub({ dbName: `holdfast-it-${process.pid}-${++dbCounter}`, engine: { quietMs: 300, echoDeadlineMs: 2000 } });
+function newHub(): NodeConsole {
+  hub = new NodeConsole({ dbName: `holdfast-it-${process.pid}-${++dbCounter}`, host: { engine: { quietMs: 300, echoDeadlineMs: 2000 } } });
   return hub;
 }
 
-async function until<T>(h: Hub, pick: (s: HubState) => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const found = pick(h.state);
-  if (found) return found;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out; state: ${JSON.stringify({ conn: h.state.connection?.status, outbox: h.state.outbox })}`));
-    }, timeoutMs);
-    const off = h.subscribe((s) => {
-      const v = pick(s);
-      if (v) {
-        clearTimeout(timer);
-        off();
-        resolve(v);
-      }
-    });
-  });
-}
-
-const connected = (s: HubState) => s.connection?.status === 'open';
-const value = (s: HubState, prop: string) => s.devices.get(VP4)?.values.get(prop)?.value;
+const connected = (s: ConsoleView) => s.connection?.status === 'open' && s.status?.live === true;
+const value = (s: ConsoleView, prop: string) => s.devices.get(VP4)?.values.get(prop)?.value;
 /** Sets the broker routed; waits for the spy first, since on Mosquitto it is a separate client. */
 async function sets(prop: string): Promise<string[]> {
   await stack.broker.settle();
   return stack.broker.publishes.filter((p) => p.topic.endsWith(`/${prop}/set`)).map((p) => p.payload);
 }
-const entryIn = (state: OutboxState) => (s: HubState) => s.outbox.find((e) => e.state === state);
+const entryIn = (state: OutboxState) => (s: ConsoleView) => s.outbox.find((e) => e.state === state);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Wipe retained topics, as a broker restart without persistence would. */
@@ -61,7 +43,7 @@ async function clearRetained(topics: string[]): Promise<void> {
   await client.endAsync();
 }
 
-async function settledEntries(h: Hub): Promise<OutboxEntry[]> {
+async function settledEntries(h: NodeConsole): Promise<OutboxEntry[]> {
   return h.db.outbox.toArray();
 }
 
@@ -73,7 +55,7 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
   });
 
   afterEach(async () => {
-    hub?.dispose();
+    await hub?.dispose();
     hub = undefined;
     await proxy.close();
     await stack.stop();
@@ -86,7 +68,7 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     await h.start({ defaultBrokerUrl: proxy.url('/') });
     await until(h, connected);
     expect(h.state.connection?.protocolVersion).toBe(expectedVersion);
-    expect(await h.settings.get('protocolByBroker')).toEqual({ [h.activeProfile!.url]: expectedVersion });
+    expect(await h.settings.get('protocolByBroker')).toEqual({ [h.console.profiles.active!.url]: expectedVersion });
     const log = h.state.connection?.log.map((l) => l.message) ?? [];
     expect(log.some((m) => /falling back to (MQTT )?3\.1\.1/.test(m))).toBe(brokerKind === 'aedes');
   });
@@ -106,7 +88,7 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     expect(discarded).toMatchObject({ desired: 25, base: { value: 22 }, fresh: -25 });
     expect(await sets('genlock/phase-h')).toEqual([]);
 
-    await h.reapply(discarded.seq!);
+    await h.reapply(discarded.seq!, VP4, 'genlock/phase-h');
     await until(h, (s) => value(s, 'genlock/phase-h') === 25 && s.outbox.length === 0);
     expect(await sets('genlock/phase-h')).toEqual(['25']);
   });
@@ -130,7 +112,7 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
       deviceId: VP4,
       propertyId: 'genlock/phase-h',
       desired: 40,
-      base: { value: 22, receivedAt: Date.now() - 10_000 },
+      base: { value: 22, receivedAt: Date.now() - 10_000, session: 'earlier', renderedIn: 'earlier' },
       state: 'sending',
       createdAt: Date.now() - 10_000,
       updatedAt: Date.now() - 9_000,
@@ -141,7 +123,7 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
       deviceId: VP4,
       propertyId: 'genlock/phase-v',
       desired: 9,
-      base: { value: 0, receivedAt: Date.now() - 10_000 },
+      base: { value: 0, receivedAt: Date.now() - 10_000, session: 'earlier', renderedIn: 'earlier' },
       state: 'sent',
       createdAt: Date.now() - 10_000,
       updatedAt: Date.now() - 9_000,
@@ -160,7 +142,7 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     expect(await sets('genlock/phase-v')).toEqual(['9']);
   });
 
-  it('holds an edit as unverified when the device never reports after reconnecting', async () => {
+  it('holds an edit while the device is gone, and never sends it', async () => {
     const h = newHub();
     await h.start({ defaultBrokerUrl: proxy.url('/') });
     await until(h, (s) => connected(s) && value(s, 'genlock/phase-h') === 22);
@@ -172,8 +154,30 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     await clearRetained(['homie/5/vp4/genlock/phase-h', 'homie/5/vp4/genlock/phase-h/$target']);
     await h.edit(VP4, 'genlock/phase-h', 5);
     proxy.pass();
-    const held = await until(h, entryIn('unverified'), 15_000);
-    expect(held.reason).toMatch(/did not report/);
+    // The device announced it is disconnected: its last report is no safe base, so the edit waits for it.
+    const held = await until(h, entryIn('held'), 15_000);
+    expect(reasonText(held.reason!, { schema: undefined, deviceName: 'VP4', live: true })).toMatch(/not available/);
+    await sleep(1000);
     expect(await sets('genlock/phase-h')).toEqual([]);
+  });
+
+  it('ends an edit unverified, saying why, when the device is there but never reports the setting after reconnecting', async () => {
+    const h = newHub();
+    await h.start({ defaultBrokerUrl: proxy.url('/') });
+    await until(h, (s) => connected(s) && value(s, 'genlock/phase-h') === 22);
+    proxy.refuse();
+    proxy.drop();
+    await until(h, (s) => !connected(s));
+    // The broker loses the retained status (a restart without persistence); the device stays up but quiet.
+    await clearRetained(['homie/5/vp4/genlock/phase-h', 'homie/5/vp4/genlock/phase-h/$target']);
+    await h.edit(VP4, 'genlock/phase-h', 5);
+    proxy.pass();
+    const unverified = await until(h, entryIn('unverified'), 15_000);
+    expect(reasonText(unverified.reason!, { schema: undefined, deviceName: 'VP4', live: true })).toMatch(/did not report/);
+    expect(await sets('genlock/phase-h')).toEqual([]);
+    // Send anyway is the operator's explicit choice: then it goes, once.
+    await h.console.sendAnyway(unverified.seq!);
+    await until(h, (s) => value(s, 'genlock/phase-h') === 5 && s.outbox.length === 0, 15_000);
+    expect(await sets('genlock/phase-h')).toEqual(['5']);
   });
 });

@@ -7,8 +7,8 @@ import { createAdapters } from '../../src/conventions/registry.js';
 import { ConventionRouter } from '../../src/status/router.js';
 import { controlKind } from '../../src/model/control-kind.js';
 import { mergeDevices } from '../../src/model/device-merge.js';
-import type { DeviceSchema, PropertySchema } from '../../src/model/types.js';
-import { StatusStore, type DeviceView } from '../../src/store/status.js';
+import type { DeviceSchema, PropertySchema, ReportedValue } from '../../src/model/types.js';
+import { DeviceStates, type DeviceDetail, type DeviceSummary } from '../../src/status/device-states.js';
 import { payloadText, type ControlRef, type FixtureFile } from './device-fixtures.js';
 
 /** MQTT topic filter matching (+ one level, # the rest), as a broker does. */
@@ -32,6 +32,15 @@ export interface ShownControl {
   readonly schema: PropertySchema;
 }
 
+/** What the operator sees of one device: its list entry, its page and its values. */
+export interface DeviceView {
+  readonly id: string;
+  readonly availability: DeviceSummary['availability'];
+  readonly error?: string;
+  readonly detail: DeviceDetail;
+  readonly values: ReadonlyMap<string, ReportedValue>;
+}
+
 export interface ShownDevice {
   readonly view: DeviceView;
   readonly schema: DeviceSchema;
@@ -52,7 +61,8 @@ const enc = new TextEncoder();
 
 export function replayFixture(fixture: FixtureFile): Replay {
   const router = new ConventionRouter(createAdapters(fixture.options ?? {}));
-  const status = new StatusStore(undefined);
+  const changed = new Set<string>();
+  const status = new DeviceStates({ summary: (id) => changed.add(id), detail: (id) => changed.add(id), value: (id) => changed.add(id), removed: (id) => changed.delete(id) });
   const retained = fixture.messages.filter((m) => m.retain !== false);
   const live = fixture.messages.filter((m) => m.retain === false);
   const subscribed: string[] = [];
@@ -60,7 +70,7 @@ export function replayFixture(fixture: FixtureFile): Replay {
 
   const deliver = (topic: string, payload: string, isRetained: boolean): void => {
     const events = router.route(topic, enc.encode(payload), isRetained);
-    status.apply(events.map((event) => ({ at: 1, event })));
+    for (const event of events) status.apply(1, event, 'replay');
     subscribe(router.takeNewSubscriptions());
   };
   const subscribe = (filters: readonly string[]): void => {
@@ -76,16 +86,19 @@ export function replayFixture(fixture: FixtureFile): Replay {
   };
   subscribe(router.subscriptions());
   for (const m of live) if (subscribed.some((f) => topicMatches(f, m.topic))) deliver(m.topic, payloadText(m.payload), false);
-  status.flush();
-
-  const views = [...status.snapshot().values()];
-  const schemas = views.flatMap((v) => (v.schema ? [v.schema] : []));
+  const views: DeviceView[] = [...status.ids()].map((id) => {
+    const summary = status.summary(id)!;
+    const cached = status.cached(id)!;
+    return { id, availability: summary.availability, ...(summary.error !== undefined ? { error: summary.error } : {}), detail: status.detail(id)!, values: new Map(cached.values) };
+  });
+  const schemas = views.flatMap((v) => (v.detail.schema ? [v.detail.schema] : []));
   const merge = mergeDevices(schemas);
   const devices = new Map<string, ShownDevice>();
   for (const view of views) {
-    if (!view.schema || merge.hidden.has(view.id)) continue;
-    const note = merge.notes.get(view.id) ?? view.schema.note;
-    devices.set(view.schema.name, { view, schema: view.schema, ...(note !== undefined ? { note } : {}) });
+    const schema = view.detail.schema;
+    if (!schema || merge.hidden.has(view.id)) continue;
+    const note = merge.notes.get(view.id) ?? schema.note;
+    devices.set(schema.name, { view, schema, ...(note !== undefined ? { note } : {}) });
   }
   return {
     router,

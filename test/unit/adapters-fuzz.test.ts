@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AdapterEvent, ConventionAdapter } from '../../src/conventions/adapter.js';
-import { HaDiscoveryAdapter } from '../../src/conventions/ha-discovery.js';
+import { HaDiscoveryAdapter } from '../../src/conventions/ha/adapter.js';
 import { Homie4Adapter } from '../../src/conventions/homie4.js';
 import { Homie5Adapter } from '../../src/conventions/homie5.js';
 import { MappedAdapter, parseMapping } from '../../src/conventions/mapped.js';
+import { Zigbee2mqttAdapter } from '../../src/conventions/zigbee2mqtt.js';
 import type { DeviceSchema, PropertyValue } from '../../src/model/types.js';
 
 const enc = new TextEncoder();
@@ -70,18 +71,18 @@ const homie5: Case = {
 };
 
 // ---- Homie 4 ----
-const h4Device = (id: string, name: string): Msg[] => [
-  [`homie/${id}/$homie`, '4.0.0'],
-  [`homie/${id}/$name`, name],
-  [`homie/${id}/$nodes`, 'light'],
-  [`homie/${id}/light/$properties`, 'power,dimmer'],
-  [`homie/${id}/light/power/$datatype`, 'boolean'],
-  [`homie/${id}/light/power/$settable`, 'true'],
-  [`homie/${id}/light/dimmer/$datatype`, 'integer'],
-  [`homie/${id}/light/dimmer/$format`, '0:100'],
-  [`homie/${id}/light/dimmer/$settable`, 'true'],
-  [`homie/${id}/$state`, 'ready'],
-  [`homie/${id}/light/dimmer`, '10'],
+const h4Device = (id: string, name: string, root = 'homie'): Msg[] => [
+  [`${root}/${id}/$homie`, '4.0.0'],
+  [`${root}/${id}/$name`, name],
+  [`${root}/${id}/$nodes`, 'light'],
+  [`${root}/${id}/light/$properties`, 'power,dimmer'],
+  [`${root}/${id}/light/power/$datatype`, 'boolean'],
+  [`${root}/${id}/light/power/$settable`, 'true'],
+  [`${root}/${id}/light/dimmer/$datatype`, 'integer'],
+  [`${root}/${id}/light/dimmer/$format`, '0:100'],
+  [`${root}/${id}/light/dimmer/$settable`, 'true'],
+  [`${root}/${id}/$state`, 'ready'],
+  [`${root}/${id}/light/dimmer`, '10'],
 ];
 const homie4: Case = {
   name: 'homie4',
@@ -97,6 +98,43 @@ const homie4: Case = {
   aTopics: h4Device('lamp-a', 'A').map(([t]) => t),
   bPrefixes: ['homie/lamp-b'],
   aDocs: [],
+};
+
+// ---- Homie 4 and 5 under a base topic found by the scan ----
+const homie4Found: Case = {
+  ...homie4,
+  name: 'homie4 (found root)',
+  make() {
+    const a = new Homie4Adapter();
+    feed(a, [...h4Device('lamp-a', 'A', 'site'), ...h4Device('lamp-b', 'B', 'site')]);
+    return a;
+  },
+  bId: 'homie4:site/lamp-b',
+  bProbe: { topic: 'site/lamp-b/light/dimmer', payload: '42', propertyId: 'light/dimmer', value: 42 },
+  aPrefixes: ['site/lamp-a/', 'site/', '', 'other/'],
+  aTopics: h4Device('lamp-a', 'A', 'site').map(([t]) => t),
+  bPrefixes: ['site/lamp-b'],
+};
+const homie5Found: Case = {
+  ...homie5,
+  name: 'homie5 (found root)',
+  make() {
+    const a = new Homie5Adapter();
+    feed(a, [
+      ['studio/5/dev-a/$state', 'ready'],
+      ['studio/5/dev-a/$description', JSON.stringify(H5_DOC('A'))],
+      ['studio/5/dev-b/$state', 'ready'],
+      ['studio/5/dev-b/$description', JSON.stringify(H5_DOC('B'))],
+      ['studio/5/dev-b/n/level', '10'],
+    ]);
+    return a;
+  },
+  bId: 'homie5:studio/dev-b',
+  bProbe: { topic: 'studio/5/dev-b/n/level', payload: '42', propertyId: 'n/level', value: 42 },
+  aPrefixes: ['studio/5/dev-a/', 'studio/5/', '', 'other/5/'],
+  aTopics: ['studio/5/dev-a/$description', 'studio/5/dev-a/$state', 'studio/5/dev-a/n/level', 'studio/5/dev-a/$alert/x'],
+  bPrefixes: ['studio/5/dev-b'],
+  aDocs: [{ topic: 'studio/5/dev-a/$description', doc: H5_DOC('A') }],
 };
 
 // ---- Home Assistant ----
@@ -198,7 +236,55 @@ const mapped: Case = {
   aDocs: [],
 };
 
-const CASES: readonly Case[] = [homie5, homie4, ha, mapped];
+// ---- Zigbee2MQTT ----
+const z2mEntry = (ieee: string, name: string) => ({
+  ieee_address: ieee,
+  friendly_name: name,
+  type: 'Router',
+  supported: true,
+  interview_state: 'SUCCESSFUL',
+  definition: {
+    model: 'LED1545G12',
+    vendor: 'IKEA',
+    exposes: [
+      {
+        type: 'light',
+        features: [
+          { type: 'binary', name: 'state', property: 'state', access: 7, value_on: 'ON', value_off: 'OFF', value_toggle: 'TOGGLE' },
+          { type: 'numeric', name: 'brightness', property: 'brightness', access: 7, value_min: 0, value_max: 254 },
+          { type: 'composite', name: 'color_xy', property: 'color', features: [{ type: 'numeric', name: 'x', property: 'x', access: 7 }, { type: 'numeric', name: 'y', property: 'y', access: 7 }] },
+        ],
+      },
+      { type: 'enum', name: 'effect', property: 'effect', access: 2, values: ['blink', 'okay'] },
+      { type: 'cover', endpoint: 'l2', features: [{ type: 'enum', name: 'state', property: 'state_l2', access: 7, values: ['OPEN', 'CLOSE', 'STOP'] }] },
+      { type: 'list', name: 'schedule', property: 'schedule', access: 3, item_type: { type: 'numeric', name: 't', access: 3 } },
+    ],
+  },
+});
+const Z2M_COORDINATOR = { ieee_address: '0x00124b00120144ae', type: 'Coordinator', friendly_name: 'Coordinator', definition: null };
+const z2mList = (a: unknown) => [Z2M_COORDINATOR, a, z2mEntry('0x000000000000000b', 'dev_b')];
+const zigbee2mqtt: Case = {
+  name: 'zigbee2mqtt',
+  make() {
+    const a = new Zigbee2mqttAdapter();
+    feed(a, [
+      ['zigbee2mqtt/bridge/devices', JSON.stringify(z2mList(z2mEntry('0x000000000000000a', 'dev_a')))],
+      ['zigbee2mqtt/dev_a/availability', '{"state":"online"}'],
+      ['zigbee2mqtt/dev_b', '{"state":"ON","brightness":10}'],
+    ]);
+    return a;
+  },
+  bId: 'zigbee2mqtt:0x000000000000000b',
+  bProbe: { topic: 'zigbee2mqtt/dev_b', payload: '{"brightness":42}', propertyId: 'brightness', value: 42 },
+  bSet: { propertyId: 'brightness', value: 7 },
+  aPrefixes: ['zigbee2mqtt/dev_a/', 'zigbee2mqtt/dev_a', 'zigbee2mqtt/'],
+  aTopics: ['zigbee2mqtt/dev_a', 'zigbee2mqtt/dev_a/availability', 'zigbee2mqtt/dev_a/set', 'zigbee2mqtt/dev_a/get'],
+  // The bridge's own topics speak for every device, B included.
+  bPrefixes: ['zigbee2mqtt/dev_b', 'zigbee2mqtt/bridge'],
+  aDocs: [],
+};
+
+const CASES: readonly Case[] = [homie5, homie4, homie5Found, homie4Found, ha, mapped, zigbee2mqtt];
 
 // ---- generators ----
 
@@ -360,6 +446,22 @@ describe.each(CASES.filter((c) => c.aDocs.length > 0))('$name: mutated JSON docu
         let text = JSON.stringify(mutate(target.doc, mutations)) ?? '';
         if (truncate) text = text.slice(0, Math.floor(text.length / 2));
         check(c, [{ topic: target.topic, payload: bytes(text), retained: true }]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('zigbee2mqtt: mutated bridge/devices entries', () => {
+  it(`mutations of A's entry (B's kept) never throw and never touch B (${RUNS} runs)`, () => {
+    fc.assert(
+      fc.property(mutationArb, fc.boolean(), (mutations, truncate) => {
+        let text = JSON.stringify(z2mList(mutate(z2mEntry('0x000000000000000a', 'dev_a'), mutations))) ?? '';
+        if (truncate) text = text.slice(0, Math.floor(text.length / 2));
+        check(zigbee2mqtt, [
+          { topic: 'zigbee2mqtt/bridge/devices', payload: bytes(text), retained: true },
+          { topic: 'zigbee2mqtt/dev_a', payload: bytes('{"state":"ON","brightness":300,"color":{"x":2},"state_l2":"STOP","schedule":[1]}'), retained: false },
+        ]);
       }),
       { numRuns: RUNS },
     );

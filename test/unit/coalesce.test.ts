@@ -1,130 +1,77 @@
 import { describe, expect, it } from 'vitest';
-import { baseForEdit, coalesce } from '../../src/model/coalesce.js';
-import type { EditIntent } from '../../src/model/coalesce.js';
-import type { OutboxEntry, ReportedValue } from '../../src/model/types.js';
-
-const reported: ReportedValue = { value: 22, receivedAt: 1000, retained: true };
-
-function entry(over: Partial<OutboxEntry> = {}): OutboxEntry {
-  return {
-    seq: 7,
-    cmdId: 'c-first',
-    deviceId: 'homie5:vp4',
-    propertyId: 'genlock/phase-h',
-    desired: 30,
-    base: { value: 22, receivedAt: 1000 },
-    state: 'queued',
-    createdAt: 2000,
-    updatedAt: 2000,
-    attempts: 0,
-    ...over,
-  };
-}
+import { baseFromShown, coalesce, inFlightOf, mergeable, type EditIntent } from '../../src/model/coalesce.js';
+import { revertBase, undoOffer } from '../../src/model/undo.js';
+import { base, entry, reported } from '../support/model-fixtures.js';
 
 function intent(desired: EditIntent['desired'], over: Partial<EditIntent> = {}): EditIntent {
-  return {
-    cmdId: 'c-new',
-    deviceId: 'homie5:vp4',
-    propertyId: 'genlock/phase-h',
-    desired,
-    base: { value: 22, receivedAt: 1000 },
-    now: 5000,
-    ...over,
-  };
+  return { cmdId: 'c-new', deviceId: 'homie5:vp4', propertyId: 'genlock/phase-h', desired, base: base(22, 's1'), now: 5000, ...over };
 }
 
-describe('baseForEdit', () => {
-  it('uses the reported value and its time', () => {
-    expect(baseForEdit(reported, undefined)).toEqual({ value: 22, receivedAt: 1000 });
+describe('baseFromShown: the base is exactly what the control rendered', () => {
+  it('keeps a reported value with its provenance and the live session it was shown in', () => {
+    expect(baseFromShown({ kind: 'reported', reported: reported(22, 's0', 900) }, 's1')).toEqual({ value: 22, receivedAt: 900, session: 's0', renderedIn: 's1' });
   });
-
-  it('uses the desired value of an in-flight entry, since that is what the control shows', () => {
-    expect(baseForEdit(reported, entry({ state: 'sending' }))).toEqual({ value: 30, receivedAt: null });
-    expect(baseForEdit(reported, entry({ state: 'sent' }))).toEqual({ value: 30, receivedAt: null });
+  it('an edit in progress is shown as its intent, with no report behind it', () => {
+    expect(baseFromShown({ kind: 'intent', value: 30 }, 's1')).toEqual({ value: 30, receivedAt: null, session: null, renderedIn: 's1' });
   });
-
-  it('ignores an entry that is not in flight', () => {
-    expect(baseForEdit(reported, entry({ state: 'confirmed' }))).toEqual({ value: 22, receivedAt: 1000 });
-  });
-
-  it('has no value when nothing was reported', () => {
-    expect(baseForEdit(undefined, undefined)).toEqual({ value: null, receivedAt: null });
+  it('unknown stays unknown, and a control shown while not live says so', () => {
+    expect(baseFromShown({ kind: 'unknown' }, null)).toEqual({ value: null, receivedAt: null, session: null, renderedIn: null });
   });
 });
 
 describe('coalesce', () => {
+  it('inserts a new queued entry', () => {
+    const r = coalesce(undefined, intent(30));
+    expect(r).toEqual({ action: 'insert', entry: expect.objectContaining({ cmdId: 'c-new', desired: 30, base: base(22, 's1'), state: 'queued', attempts: 0, createdAt: 5000 }) });
+  });
+
   it('does nothing when the edit equals what the operator saw', () => {
-    expect(coalesce(undefined, intent(22))).toEqual({ action: 'noop', reason: 'already the value' });
-    expect(coalesce(undefined, intent(22.0000000000001))).toEqual({ action: 'noop', reason: 'already the value' });
+    expect(coalesce(undefined, intent(22))).toEqual({ action: 'noop' });
   });
 
-  it('inserts a fresh queued entry', () => {
-    const r = coalesce(undefined, intent(-25));
-    expect(r).toEqual({
-      action: 'insert',
-      entry: {
-        cmdId: 'c-new',
-        deviceId: 'homie5:vp4',
-        propertyId: 'genlock/phase-h',
-        desired: -25,
-        base: { value: 22, receivedAt: 1000 },
-        state: 'queued',
-        createdAt: 5000,
-        updatedAt: 5000,
-        attempts: 0,
-      },
-    });
-    if (r.action === 'insert') expect('seq' in r.entry).toBe(false);
+  it('replaces desired in an unsent entry and keeps the first base, cmdId and state', () => {
+    const first = entry({ desired: 30, base: base(22, 's0'), state: 'checking', askedAt: 4000 });
+    const r = coalesce(first, intent(40, { base: base(30, 's1') }));
+    expect(r).toEqual({ action: 'replace', entry: { ...first, desired: 40, updatedAt: 5000 } });
   });
 
-  it('inserts when nothing was reported (base null)', () => {
-    const r = coalesce(undefined, intent(5, { base: { value: null, receivedAt: null } }));
-    expect(r.action).toBe('insert');
+  it('cancels when edited back to the first base', () => {
+    const r = coalesce(entry({ desired: 30 }), intent(22, { base: base(30, 's1') }));
+    expect(r).toMatchObject({ action: 'cancel', entry: { state: 'cancelled', reason: { code: 'changed-back' } } });
   });
 
-  it('replaces desired on the unsent entry but keeps its first base, seq and cmdId', () => {
-    const unsent = entry({ state: 'unverified', reason: 'held', fresh: null, attempts: 0 });
-    const r = coalesce(unsent, intent(40, { base: { value: 30, receivedAt: 4000 } }));
-    expect(r.action).toBe('replace');
-    if (r.action !== 'replace') return;
-    expect(r.entry).toEqual({
-      seq: 7,
-      cmdId: 'c-first',
-      deviceId: 'homie5:vp4',
-      propertyId: 'genlock/phase-h',
-      desired: 40,
-      base: { value: 22, receivedAt: 1000 },
-      state: 'queued',
-      createdAt: 2000,
-      updatedAt: 5000,
-      attempts: 0,
-    });
-    expect('reason' in r.entry).toBe(false);
-    expect(unsent.desired).toBe(30);
-    expect(unsent.state).toBe('unverified');
+  it('supersedes an unverified entry with the new base (the operator looked again)', () => {
+    const old = entry({ state: 'unverified', reason: { code: 'cannot-check', retained: false } });
+    const r = coalesce(old, intent(31, { base: base(25, 's2') }));
+    expect(r).toMatchObject({ action: 'supersede', superseded: { cmdId: 'c1', state: 'cancelled', reason: { code: 'superseded' } }, entry: { cmdId: 'c-new', desired: 31, base: base(25, 's2') } });
   });
 
-  it('cancels when the edit goes back to the first base', () => {
-    const r = coalesce(entry({ state: 'reconciling' }), intent(22, { base: { value: 30, receivedAt: null } }));
-    expect(r).toEqual({
-      action: 'cancel',
-      entry: {
-        ...entry(),
-        desired: 22,
-        state: 'cancelled',
-        reason: 'changed back to the value it had when you edited',
-        updatedAt: 5000,
-      },
-    });
+  it('never merges into an entry that was attempted or is in flight', () => {
+    for (const e of [entry({ attempts: 1 }), entry({ state: 'sending', attempts: 1 }), entry({ state: 'sent', attempts: 1 })]) {
+      expect(coalesce(e, intent(31)).action).toBe('insert');
+      expect(mergeable([e])).toBeUndefined();
+    }
+    expect(inFlightOf([entry(), entry({ state: 'sent' })])?.state).toBe('sent');
   });
 
-  it('treats an entry that is no longer pending as absent', () => {
-    const r = coalesce(entry({ state: 'sent' }), intent(35, { base: { value: 30, receivedAt: null } }));
-    expect(r.action).toBe('insert');
-    if (r.action === 'insert') expect(r.entry.cmdId).toBe('c-new');
+  it('refuses to merge an entry of another property', () => {
+    expect(() => coalesce(entry({ propertyId: 'x' }), intent(31))).toThrow(RangeError);
   });
+});
 
-  it('refuses to merge entries of different properties', () => {
-    expect(() => coalesce(entry(), intent(1, { propertyId: 'other/prop' }))).toThrow(RangeError);
+describe('undo, tied to the outcome', () => {
+  it('withdraws while pending, waits while in flight, reverts once confirmed, and has nothing after other ends', () => {
+    expect(undoOffer(entry({ state: 'queued' }))).toEqual({ kind: 'cancel' });
+    expect(undoOffer(entry({ state: 'held' }))).toEqual({ kind: 'cancel' });
+    expect(undoOffer(entry({ state: 'sending' }))).toEqual({ kind: 'wait' });
+    expect(undoOffer(entry({ state: 'confirmed', reason: { code: 'confirmed-by-echo' } }))).toEqual({ kind: 'revert', previous: 22 });
+    for (const state of ['discarded', 'rejected', 'cancelled', 'unconfirmed'] as const) expect(undoOffer(entry({ state }))).toEqual({ kind: 'none' });
+  });
+  it('has nothing to undo when the device already showed the value, or nothing was shown before', () => {
+    expect(undoOffer(entry({ state: 'confirmed', reason: { code: 'already-shown' } }))).toEqual({ kind: 'none' });
+    expect(undoOffer(entry({ state: 'confirmed', base: base(null, 's1') }))).toEqual({ kind: 'none' });
+  });
+  it('a revert is based on the confirmed value, seen on the live session', () => {
+    expect(revertBase(entry({ state: 'confirmed', desired: 5, updatedAt: 9000 }), 's3')).toEqual({ value: 5, receivedAt: 9000, session: 's3', renderedIn: 's3' });
   });
 });

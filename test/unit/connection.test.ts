@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay } from '../../src/mqtt/backoff.js';
+import { backoffDelay, probeDelay } from '../../src/mqtt/backoff.js';
 import { bannerFor } from '../../src/model/banner.js';
 
 /**
@@ -60,16 +60,21 @@ vi.mock('mqtt', () => ({
     },
   },
 }));
-// The probe asks the network why a socket failed; here nothing answers.
-vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+// The probe asks the network why a socket failed; nothing answers unless a test says the host is back.
+let hostAnswers = false;
+let fetches = 0;
+vi.stubGlobal('fetch', () => {
+  fetches++;
+  return hostAnswers ? Promise.resolve(new Response(null, { status: 426 })) : Promise.reject(new TypeError('Failed to fetch'));
+});
 
 const { BrokerConnection } = await import('../../src/mqtt/connection.js');
 
-function make(protocol: 'auto' | 4 | 5 = 'auto') {
+function make(protocol: 'auto' | 4 | 5 = 'auto', extra: { probeIntervalMs?: number; maxMs?: number } = {}) {
   const opened: number[] = [];
   const closed: number[] = [];
   const conn = new BrokerConnection(
-    { url: 'ws://broker.test:9001', clientIdPrefix: 't', keepaliveSeconds: 30, protocol, backoff: { initialMs: 500, maxMs: 30_000 }, stableAfterMs: 10_000 },
+    { url: 'ws://broker.test:9001', clientIdPrefix: 't', keepaliveSeconds: 30, protocol, backoff: { initialMs: 500, maxMs: extra.maxMs ?? 30_000 }, probeIntervalMs: extra.probeIntervalMs ?? 0 },
     () => undefined,
     { onOpen: (s) => opened.push(s), onClose: (s) => closed.push(s) },
   );
@@ -85,18 +90,25 @@ beforeEach(() => {
   vi.useFakeTimers();
   fates.length = 0;
   clients.length = 0;
+  hostAnswers = false;
+  fetches = 0;
 });
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe('backoff', () => {
-  it('is full jitter under an exponential ceiling capped at 30 s', () => {
+  it('is full jitter under an exponential ceiling capped at 5 s by default', () => {
     expect(backoffDelay(0, undefined, () => 1)).toBe(500);
     expect(backoffDelay(3, undefined, () => 1)).toBe(4000);
-    expect(backoffDelay(50, undefined, () => 1)).toBe(30_000);
+    expect(backoffDelay(50, undefined, () => 1)).toBe(5000);
     expect(backoffDelay(50, undefined, () => 0)).toBe(0);
-    for (let i = 0; i < 100; i++) expect(backoffDelay(i)).toBeLessThanOrEqual(30_000);
+    for (let i = 0; i < 100; i++) expect(backoffDelay(i)).toBeLessThanOrEqual(5000);
+    expect(backoffDelay(50, { initialMs: 500, maxMs: 30_000 }, () => 1)).toBe(30_000);
+  });
+  it('probes with ±25 % jitter', () => {
+    expect(probeDelay(1000, () => 0)).toBe(750);
+    expect(probeDelay(1000, () => 1)).toBe(1250);
   });
 });
 
@@ -172,23 +184,79 @@ describe('connection state machine', () => {
     expect(conn.state.status).toBe('reconnecting');
     fates.push({ kind: 'connack-ok' });
     conn.retryNow('the network came back');
+    // At once, that is as soon as the 0.5 s between attempts allows.
+    await vi.advanceTimersByTimeAsync(500);
     await flush();
     expect(conn.state.status).toBe('open');
     conn.stop();
   });
 
-  it('a dropped session reports onClose, then reconnects; a stable session resets the backoff', async () => {
+  it('a dropped session reports onClose, then reconnects; CONNACK and a SUBACK reset the backoff at once', async () => {
     const { conn, closed } = make(4);
-    fates.push({ kind: 'connack-ok' });
+    // Climb the backoff first.
     conn.start();
+    for (let i = 0; i < 6; i++) {
+      await flush();
+      await vi.advanceTimersByTimeAsync(31_000);
+    }
+    fates.push({ kind: 'connack-ok' });
+    conn.retryNow('test');
     await flush();
-    await vi.advanceTimersByTimeAsync(10_001);
+    expect(conn.state.status).toBe('open');
     clients.at(-1)!.drop();
     await flush();
     expect(closed).toHaveLength(1);
     expect(conn.state.status).toBe('reconnecting');
-    // Backoff was reset by the stable session: the first retry comes within 0.5 s.
+    // No 10 s of stability needed: the session that got its SUBACK reset the backoff, so the retry comes within 0.5 s.
     expect(conn.state.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(500);
+    conn.stop();
+  });
+
+  it('attempts are never closer than 0.5 s, however often something asks for one', async () => {
+    const { conn } = make(4);
+    conn.start();
+    await flush();
+    const first = clients.length;
+    for (let i = 0; i < 20; i++) {
+      conn.retryNow('a storm of online events');
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    // 1 s of asking: at most two more attempts.
+    expect(clients.length - first).toBeLessThanOrEqual(2);
+    conn.stop();
+  });
+
+  it("between attempts it probes the broker's host and connects soon after it answers, not after the backoff", async () => {
+    const { conn } = make(4, { probeIntervalMs: 1000, maxMs: 30_000 });
+    conn.start();
+    // Climb to long delays while the host is unreachable.
+    for (let i = 0; i < 8; i++) {
+      await flush();
+      await vi.advanceTimersByTimeAsync(31_000);
+    }
+    expect(conn.state.status).toBe('reconnecting');
+    const waitedFor = conn.state.nextAttemptAt! - Date.now();
+    const before = clients.length;
+    hostAnswers = true;
+    fates.push({ kind: 'connack-ok' });
+    // A probe within 1.25 s, then a spread of at most 1 s.
+    await vi.advanceTimersByTimeAsync(2300);
+    await flush();
+    expect(clients.length).toBe(before + 1);
+    expect(conn.state.status).toBe('open');
+    expect(waitedFor).toBeGreaterThan(2300);
+    conn.stop();
+  });
+
+  it('does not probe after a failure a returning network cannot fix', async () => {
+    const { conn } = make(4, { probeIntervalMs: 1000 });
+    fates.push({ kind: 'refused', code: 4 });
+    conn.start();
+    await flush();
+    expect(conn.state.status).toBe('failed-permanent');
+    const n = fetches;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fetches).toBe(n);
     conn.stop();
   });
 

@@ -84,7 +84,7 @@ function errorsOf(events: AdapterEvent[]): string[] {
 
 describe('topics', () => {
   it('subscribes to attributes and values under the root, never to sets', () => {
-    expect(new Homie4Adapter({ root: 'site' }).subscriptions()).toEqual([
+    expect(new Homie4Adapter({ roots: ['site'], scan: false }).subscriptions()).toEqual([
       'site/+/$homie',
       'site/+/$name',
       'site/+/$state',
@@ -120,6 +120,10 @@ describe('topics', () => {
 });
 
 describe('schema built from attributes', () => {
+  const WHEELS = { id: 'wheels', name: 'Wheels' };
+  const ENGINE = { id: 'engine', name: 'Car engine' };
+  const LIGHTS = { id: 'lights', name: 'Lights' };
+
   it('the spec example device, emitted once every property has $datatype and again as attributes refine it', () => {
     const a = new Homie4Adapter();
     const events = feed(a, SUPER_CAR);
@@ -132,13 +136,14 @@ describe('schema built from attributes', () => {
       name: 'Super car',
       convention: 'homie4',
       properties: [
-        { id: 'wheels/angle', name: 'Angle', datatype: 'float', settable: false, retained: true, unit: '°', format: '-45:45', min: -45, max: 45 },
-        { id: 'engine/speed', name: 'Engine speed', datatype: 'integer', settable: false, retained: true, unit: 'rpm', format: '0:8000', min: 0, max: 8000 },
-        { id: 'engine/direction', name: 'Direction', datatype: 'enum', settable: true, retained: true, format: 'forward,backward', options: ['forward', 'backward'] },
-        { id: 'engine/temperature', name: 'Engine temperature', datatype: 'float', settable: false, retained: true, unit: '°C' },
-        { id: 'lights/intensity', name: 'Intensity', datatype: 'integer', settable: true, retained: true, unit: '%', format: '0:100', min: 0, max: 100 },
-        { id: 'lights/color', name: 'Color', datatype: 'color', settable: true, retained: true, format: 'rgb' },
-        { id: 'lights/flash', name: 'Flash', datatype: 'boolean', settable: true, retained: false },
+        { id: 'wheels/angle', name: 'Angle', datatype: 'float', settable: false, retained: true, momentary: false, group: WHEELS, unit: '°', format: '-45:45', min: -45, max: 45 },
+        { id: 'engine/speed', name: 'Engine speed', datatype: 'integer', settable: false, retained: true, momentary: false, group: ENGINE, unit: 'rpm', format: '0:8000', min: 0, max: 8000 },
+        { id: 'engine/direction', name: 'Direction', datatype: 'enum', settable: true, retained: true, momentary: false, group: ENGINE, format: 'forward,backward', options: ['forward', 'backward'] },
+        { id: 'engine/temperature', name: 'Engine temperature', datatype: 'float', settable: false, retained: true, momentary: false, group: ENGINE, unit: '°C' },
+        { id: 'lights/intensity', name: 'Intensity', datatype: 'integer', settable: true, retained: true, momentary: false, group: LIGHTS, unit: '%', format: '0:100', min: 0, max: 100 },
+        { id: 'lights/color', name: 'Color', datatype: 'color', settable: true, retained: true, momentary: false, group: LIGHTS, format: 'rgb' },
+        // Non-retained: a command with a value (momentary), its real datatype kept.
+        { id: 'lights/flash', name: 'Flash', datatype: 'boolean', settable: true, retained: false, momentary: true, group: LIGHTS },
       ],
     });
     expect(values(events)).toEqual({
@@ -202,25 +207,47 @@ describe('schema built from attributes', () => {
     expect(devices(events)).toEqual([]);
     const ready = feed(a, [['homie/old/$state', 'ready']]);
     expect(devices(ready)[0]?.properties).toEqual([
-      { id: 'lights/intensity', name: 'intensity', datatype: 'string', settable: true, retained: true },
-      { id: 'switch/on', name: 'on', datatype: 'boolean', settable: false, retained: true },
+      { id: 'lights/intensity', name: 'intensity', datatype: 'string', settable: true, retained: true, momentary: false, group: { id: 'lights', name: 'Lights' } },
+      // A node without $name is shown under its id.
+      { id: 'switch/on', name: 'on', datatype: 'boolean', settable: false, retained: true, momentary: false, group: { id: 'switch', name: 'switch' } },
     ]);
     expect(values(ready)).toEqual({ 'lights/intensity': 'bright' });
   });
 
-  it('ignores devices whose $homie is not 3.x or 4.x', () => {
+  it('shows a device whose $homie is not 3.x or 4.x by name, with no properties and the reason', () => {
     const a = new Homie4Adapter();
-    expect(feed(a, [
+    const events = feed(a, [
       ['homie/h2/$homie', '2.0.1'],
       ['homie/h2/$state', 'ready'],
       ['homie/h2/$nodes', 'n'],
       ['homie/h2/n/$properties', 'p'],
       ['homie/h2/n/p/$datatype', 'string'],
       ['homie/h2/n/p', 'x'],
-    ])).toEqual([]);
-    // A device that turns out not to be Homie 3/4 after all is withdrawn.
+      ['homie/h2/$name', 'Old relay'],
+    ]);
+    const error = 'announces Homie 2.0.1; Holdfast reads Homie 3.0, 4.0 and 5.x';
+    expect(events).toEqual([
+      { kind: 'device', device: { id: 'homie4:h2', name: 'h2', convention: 'homie4', properties: [] } },
+      { kind: 'device-error', deviceId: 'homie4:h2', error },
+      // Renamed: shown again, the error after it (a device event clears the shown error).
+      { kind: 'device', device: { id: 'homie4:h2', name: 'Old relay', convention: 'homie4', properties: [] } },
+      { kind: 'device-error', deviceId: 'homie4:h2', error },
+    ]);
+    expect(a.encodeSet('homie4:h2', 'n/p', 'x')).toMatchObject({ ok: false });
+    expect(errorsOf(feed(a, [['homie/g/$homie', 'six']]))).toEqual(['announces Homie "six"; Holdfast reads Homie 3.0, 4.0 and 5.x']);
+  });
+
+  it('a device that turns out not to be Homie 3/4 after all loses its properties and says why', () => {
+    const a = new Homie4Adapter();
     feed(a, SUPER_CAR);
-    expect(feed(a, [['homie/super-car/$homie', '5.0']])).toEqual([{ kind: 'device-removed', deviceId: 'homie4:super-car' }]);
+    const events = feed(a, [['homie/super-car/$homie', '5.0']]);
+    expect(devices(events)).toEqual([{ id: 'homie4:super-car', name: 'Super car', convention: 'homie4', properties: [] }]);
+    expect(errorsOf(events)).toEqual(['announces Homie 5.0 with $homie, the Homie 3/4 layout; Homie 5 devices are read from <root>/5/<device>/$description']);
+    expect(events).toContainEqual({ kind: 'availability', deviceId: 'homie4:super-car', availability: 'unknown' });
+    expect(a.encodeSet('homie4:super-car', 'lights/intensity', 1)).toMatchObject({ ok: false });
+    expect(a.handleMessage('homie/super-car/engine/speed', bytes('100'), true)).toEqual([]);
+    // Back to a version it reads: the schema returns.
+    expect(devices(feed(a, [['homie/super-car/$homie', '4.0.0']]))[0]?.properties).toHaveLength(7);
   });
 
   it('an empty $homie removes the device', () => {
@@ -376,5 +403,125 @@ describe('bad input', () => {
     const h5 = new Homie5Adapter();
     expect(h4.handles('homie/5/vp4/$description')).toBe(false);
     expect(h5.handles('homie/5/vp4/$description')).toBe(true);
+  });
+});
+
+describe('base topics found by the scan', () => {
+  const lamp = (root: string): Msg[] => [
+    [`${root}/lamp/$homie`, '4.0.0'],
+    [`${root}/lamp/$name`, 'Lamp'],
+    [`${root}/lamp/$nodes`, 'light'],
+    [`${root}/lamp/light/$name`, 'Light'],
+    [`${root}/lamp/light/$properties`, 'power'],
+    [`${root}/lamp/light/power/$datatype`, 'boolean'],
+    [`${root}/lamp/light/power/$settable`, 'true'],
+    [`${root}/lamp/$state`, 'ready'],
+  ];
+
+  it('subscribes to the spec\'s +/+/$homie and learns a found device\'s own filters', () => {
+    const a = new Homie4Adapter();
+    expect(a.subscriptions()[0]).toBe('+/+/$homie');
+    expect(a.subscriptions()).not.toContain('homie/+/$homie');
+    expect(a.handles('valetudo/robot/$homie')).toBe(true);
+    expect(a.handles('valetudo/robot/$name')).toBe(false);
+    feed(a, lamp('valetudo').slice(0, 1));
+    expect(a.subscriptions()).toContain('valetudo/lamp/$nodes');
+    expect(a.subscriptions()).toContain('valetudo/lamp/+/+/$datatype');
+    expect(a.handles('valetudo/lamp/light/power')).toBe(true);
+    expect(a.handles('valetudo/other/light/power')).toBe(false);
+    const events = feed(a, lamp('valetudo').slice(1));
+    expect(devices(events).at(-1)).toMatchObject({ id: 'homie4:valetudo/lamp', name: 'Lamp', properties: [{ id: 'light/power', group: { id: 'light', name: 'Light' } }] });
+    expect(a.encodeSet('homie4:valetudo/lamp', 'light/power', true)).toEqual({ ok: true, command: { topic: 'valetudo/lamp/light/power/set', payload: 'true', retain: false } });
+  });
+
+  it('a found device of a version it cannot read costs one filter: its $name', () => {
+    const a = new Homie4Adapter();
+    const before = a.subscriptions().length;
+    feed(a, [['old/relay/$homie', '2.0.1']]);
+    expect(a.subscriptions().slice(before)).toEqual(['old/relay/$name']);
+    expect(devices(feed(a, [['old/relay/$name', 'Relay']]))).toEqual([{ id: 'homie4:old/relay', name: 'Relay', convention: 'homie4', properties: [] }]);
+  });
+
+  it('an empty $homie forgets a found device and its filters', () => {
+    const a = new Homie4Adapter();
+    feed(a, lamp('site'));
+    expect(a.handleMessage('site/lamp/$homie', EMPTY, true)).toEqual([{ kind: 'device-removed', deviceId: 'homie4:site/lamp' }]);
+    expect(a.subscriptions()).not.toContain('site/lamp/$nodes');
+    expect(a.handles('site/lamp/light/power')).toBe(false);
+  });
+
+  it('configured roots, nested ones included, are read without the scan', () => {
+    const a = new Homie4Adapter({ roots: ['plant/floor-1'], scan: false });
+    expect(a.subscriptions()).toEqual(expect.arrayContaining(['plant/floor-1/+/$homie', 'plant/floor-1/+/+/+']));
+    expect(a.subscriptions()).not.toContain('+/+/$homie');
+    expect(a.handles('valetudo/robot/$homie')).toBe(false);
+    const events = feed(a, lamp('plant/floor-1'));
+    expect(devices(events).at(-1)?.id).toBe('homie4:plant/floor-1/lamp');
+    expect(a.encodeSet('homie4:plant/floor-1/lamp', 'light/power', false)).toMatchObject({ ok: true, command: { topic: 'plant/floor-1/lamp/light/power/set' } });
+  });
+
+  it('claims exactly the scan topic elsewhere: no other adapter\'s topics, no wildcards, no device "5"', () => {
+    const a = new Homie4Adapter();
+    for (const t of ['homeassistant/switch/x/config', 'zigbee2mqtt/bridge/devices', 'tasmota/tele/x/STATE', 'x/5/$homie', 'homie/5/vp4/$state', '+/x/$homie', 'x/+/$homie', '$SYS/x/$homie', 'x/y/z/$homie']) {
+      expect(a.handles(t), t).toBe(false);
+    }
+  });
+
+  it('in the registry a topic belongs to exactly one Homie adapter, also under a found root', () => {
+    const router = new ConventionRouter(createAdapters());
+    expect(router.route('studio/5/desk/$state', bytes('ready'), true)).toEqual([{ kind: 'availability', deviceId: 'homie5:studio/desk', availability: 'ready' }]);
+    router.route('studio/lamp/$homie', bytes('4.0.0'), true);
+    expect(router.route('studio/lamp/$state', bytes('lost'), true)).toEqual([{ kind: 'availability', deviceId: 'homie4:studio/lamp', availability: 'lost' }]);
+    const subs = router.takeNewSubscriptions();
+    expect(subs).toContain('studio/5/desk/$description');
+    expect(subs).toContain('studio/lamp/$nodes');
+    expect(subs.some((f) => f.startsWith('studio/5/') && f.includes('$nodes'))).toBe(false);
+  });
+});
+
+describe('enum values', () => {
+  const withEnum = (homie: string, format: string): DeviceSchema | undefined =>
+    devices(
+      feed(new Homie4Adapter(), [
+        ['homie/e/$homie', homie],
+        ['homie/e/$nodes', 'n'],
+        ['homie/e/n/$properties', 'p'],
+        ['homie/e/n/p/$datatype', 'enum'],
+        ['homie/e/n/p/$format', format],
+      ]),
+    ).at(-1);
+
+  it('Homie 3.0.1 escapes a comma in a value as ",," (its spec: "Escape , by using ,,")', () => {
+    expect(withEnum('3.0.1', 'A,,B,C')?.properties[0]?.options).toEqual(['A,B', 'C']);
+    expect(withEnum('3.0.1', 'ON,OFF,PAUSE')?.properties[0]?.options).toEqual(['ON', 'OFF', 'PAUSE']);
+  });
+
+  it('Homie 4.0 has no escape: ",," is an empty value, a schema error', () => {
+    const a = new Homie4Adapter();
+    const events = feed(a, [
+      ['homie/e/$homie', '4.0.0'],
+      ['homie/e/$nodes', 'n'],
+      ['homie/e/n/$properties', 'p'],
+      ['homie/e/n/p/$datatype', 'enum'],
+      ['homie/e/n/p/$format', 'A,,B'],
+    ]);
+    // Before $format arrives the enum has no values at all; then the empty one is the error.
+    expect(errorsOf(events).at(-1)).toBe('n/p: enum has an empty value');
+    expect(a.encodeSet('homie4:e', 'n/p', 'A')).toMatchObject({ ok: false });
+  });
+
+  it('an escaped value is sent as the value itself', () => {
+    const a = new Homie4Adapter();
+    feed(a, [
+      ['homie/e/$homie', '3.0.1'],
+      ['homie/e/$nodes', 'n'],
+      ['homie/e/n/$properties', 'p'],
+      ['homie/e/n/p/$datatype', 'enum'],
+      ['homie/e/n/p/$settable', 'true'],
+      ['homie/e/n/p/$retained', 'false'],
+      ['homie/e/n/p/$format', 'A,,B,C'],
+    ]);
+    expect(a.encodeSet('homie4:e', 'n/p', 'A,B')).toEqual({ ok: true, command: { topic: 'homie/e/n/p/set', payload: 'A,B', retain: false } });
+    expect(a.encodeSet('homie4:e', 'n/p', true)).toMatchObject({ ok: false });
   });
 });

@@ -40,7 +40,7 @@ function only<K extends AdapterEvent['kind']>(events: AdapterEvent[], kind: K): 
 
 describe('Homie5Adapter topics', () => {
   it('subscribes under <root>/5 and claims only its topics', () => {
-    const a = new Homie5Adapter({ root: 'site' });
+    const a = new Homie5Adapter({ roots: ['site'], scan: false });
     expect(a.convention).toBe('homie5');
     expect(a.subscriptions()).toEqual([
       'site/5/+/$state',
@@ -52,7 +52,13 @@ describe('Homie5Adapter topics', () => {
     expect(a.handles('site/5/vp4/$state')).toBe(true);
     expect(a.handles('homie/5/vp4/$state')).toBe(false);
     expect(a.handles('site/4/vp4/$state')).toBe(false);
-    expect(new Homie5Adapter().subscriptions()[0]).toBe('homie/5/+/$state');
+  });
+
+  it('by default reads "homie" and discovers other roots with the spec\'s +/5/+/$state', () => {
+    const a = new Homie5Adapter();
+    // The scan filter covers `$state` under every single-level root, "homie" included.
+    expect(a.subscriptions()).toEqual(['+/5/+/$state', 'homie/5/+/$description', 'homie/5/+/+/+', 'homie/5/+/+/+/$target', 'homie/5/+/$alert/+']);
+    expect(new Homie5Adapter({ roots: ['site/a'] }).subscriptions()).toContain('site/a/5/+/$state');
   });
 });
 
@@ -71,6 +77,8 @@ describe('$description', () => {
       datatype: 'integer',
       settable: true,
       retained: true,
+      momentary: false,
+      group: { id: 'genlock', name: 'Genlock' },
       unit: '°',
       format: '-180:180',
       min: -180,
@@ -79,7 +87,7 @@ describe('$description', () => {
     expect(byId.get('genlock/phase-v')).toMatchObject({ name: 'phase-v', min: 0, max: 10, step: 0.5 });
     expect(byId.get('genlock/locked')).toMatchObject({ settable: false, retained: true });
     expect(byId.get('genlock/source')).toMatchObject({ options: ['internal', 'external', 'auto'] });
-    expect(byId.get('genlock/take-snapshot')).toMatchObject({ retained: false, settable: true });
+    expect(byId.get('genlock/take-snapshot')).toMatchObject({ retained: false, settable: true, momentary: true, datatype: 'boolean' });
     expect(a.schemaOf('homie5:vp4')).toEqual(device);
   });
 
@@ -149,7 +157,6 @@ describe('$description', () => {
       '$description nodes must be an object keyed by node id',
     );
     expect(errorFor([1, 2])).toBe('$description is not a JSON object');
-    expect(errorFor({ homie: '4.0', version: 1, name: 'X', nodes: {} })).toBe('$description declares Homie "4.0"; expected 5.x');
     expect(errorFor({ homie: '5.0', version: 'seven', name: 'X' })).toBe('$description version must be an integer');
   });
 
@@ -365,12 +372,133 @@ describe('encodeSet', () => {
     expect(a.encodeSet('homie4:vp4', 'genlock/phase-h', 1).ok).toBe(false);
   });
 
-  it('uses the configured root', () => {
-    const custom = new Homie5Adapter({ root: 'studio' });
-    describeDevice(custom, 'vp4', VP4_DESCRIPTION, 'studio');
-    expect(custom.encodeSet('homie5:vp4', 'genlock/phase-h', 1)).toMatchObject({
+  it('uses the configured root; devices outside "homie" carry their root in their id', () => {
+    const custom = new Homie5Adapter({ roots: ['studio'] });
+    const { device } = only(describeDevice(custom, 'vp4', VP4_DESCRIPTION, 'studio'), 'device');
+    expect(device.id).toBe('homie5:studio/vp4');
+    expect(custom.encodeSet('homie5:studio/vp4', 'genlock/phase-h', 1)).toMatchObject({
       ok: true,
       command: { topic: 'studio/5/vp4/genlock/phase-h/set' },
     });
+  });
+});
+
+describe('base topics found by the scan', () => {
+  const doc = { homie: '5.0', version: 1, name: 'Mixer', nodes: { ch1: { name: 'Channel 1', properties: { level: { datatype: 'integer', format: '-60:10', settable: true } } } } };
+
+  it('learns a device under another root from a valid $state, and only then its own filters', () => {
+    const a = new Homie5Adapter();
+    expect(a.handles('studio/5/mixer/$state')).toBe(true);
+    expect(a.handles('studio/5/mixer/$description')).toBe(false);
+    expect(a.handleMessage('studio/5/mixer/$state', bytes('ready'), true)).toEqual([{ kind: 'availability', deviceId: 'homie5:studio/mixer', availability: 'ready' }]);
+    expect(a.subscriptions().slice(-4)).toEqual(['studio/5/mixer/$description', 'studio/5/mixer/+/+', 'studio/5/mixer/+/+/$target', 'studio/5/mixer/$alert/+']);
+    expect(a.handles('studio/5/mixer/$description')).toBe(true);
+    expect(a.handles('studio/5/other/$description')).toBe(false);
+    expect(only(describeDevice(a, 'mixer', doc, 'studio'), 'device').device.id).toBe('homie5:studio/mixer');
+    expect(a.encodeSet('homie5:studio/mixer', 'ch1/level', -12)).toEqual({ ok: true, command: { topic: 'studio/5/mixer/ch1/level/set', payload: '-12', retain: false } });
+  });
+
+  it('a $state that is not a lifecycle state does not make a device outside the configured roots', () => {
+    const a = new Homie5Adapter();
+    expect(a.handleMessage('z2m/5/lamp/$state', bytes('ON'), true)).toEqual([]);
+    expect(a.handles('z2m/5/lamp/$description')).toBe(false);
+    // Under a configured root every $state counts, as before.
+    expect(only(a.handleMessage('homie/5/x/$state', bytes('ON'), true), 'availability').availability).toBe('unknown');
+  });
+
+  it('an empty $state removes the found device and its filters', () => {
+    const a = new Homie5Adapter();
+    a.handleMessage('studio/5/mixer/$state', bytes('ready'), true);
+    expect(a.handleMessage('studio/5/mixer/$state', EMPTY, true)).toEqual([{ kind: 'device-removed', deviceId: 'homie5:studio/mixer' }]);
+    expect(a.subscriptions()).not.toContain('studio/5/mixer/$description');
+    expect(a.handles('studio/5/mixer/ch1/level')).toBe(false);
+  });
+
+  it('with the scan off only configured roots are read', () => {
+    const a = new Homie5Adapter({ roots: ['studio'], scan: false });
+    expect(a.subscriptions()).not.toContain('+/5/+/$state');
+    expect(a.handles('other/5/mixer/$state')).toBe(false);
+    expect(a.handles('studio/5/mixer/$state')).toBe(true);
+  });
+
+  it('never claims wildcard or $-rooted topics from the scan', () => {
+    const a = new Homie5Adapter();
+    for (const t of ['+/5/x/$state', '$SYS/5/x/$state', 'a/5/+/$state', 'a/5/x/$stat', 'a/6/x/$state', 'a/5/x/y/$state']) expect(a.handles(t), t).toBe(false);
+  });
+});
+
+describe('unsupported versions', () => {
+  it('a $description of another major version is shown by name, without properties, with the reason', () => {
+    const a = new Homie5Adapter();
+    const events = describeDevice(a, 'future', { homie: '6.0', version: 1, name: 'Future device', nodes: { n: { properties: { p: { datatype: 'integer' } } } } });
+    expect(events).toEqual([
+      { kind: 'device', device: { id: 'homie5:future', name: 'Future device', convention: 'homie5', properties: [] } },
+      { kind: 'device-error', deviceId: 'homie5:future', error: 'announces Homie 6.0; Holdfast reads Homie 3.0, 4.0 and 5.x' },
+    ]);
+    expect(a.encodeSet('homie5:future', 'n/p', 1)).toEqual({ ok: false, error: 'unknown device homie5:future' });
+  });
+
+  it('a Homie 3/4 version or garbage in $description says where it went wrong', () => {
+    const a = new Homie5Adapter();
+    const errorOf = (homie: unknown): string => {
+      const e = describeDevice(a, 'x', { homie, version: 1 }).find((ev) => ev.kind === 'device-error');
+      return e?.kind === 'device-error' ? e.error : '';
+    };
+    expect(errorOf('4.0')).toBe('$description declares Homie 4.0; Homie 3/4 devices are read from <root>/<device>/$homie');
+    expect(errorOf('banana')).toBe('announces Homie "banana"; Holdfast reads Homie 3.0, 4.0 and 5.x');
+    expect(errorOf(5)).toBe('');
+    expect(errorOf('5.1')).toBe('');
+  });
+});
+
+describe('nodes and non-retained commands', () => {
+  const MIXER = {
+    homie: '5.0',
+    version: 3,
+    name: 'Mixer',
+    nodes: {
+      ch1: { name: 'Channel 1', properties: { level: { name: 'Level', datatype: 'integer', format: '-60:10', settable: true }, mute: { name: 'Mute', datatype: 'boolean', settable: true } } },
+      ch2: { name: 'Channel 2', properties: { level: { name: 'Level', datatype: 'integer', format: '-60:10', settable: true }, mute: { name: 'Mute', datatype: 'boolean', settable: true } } },
+      scenes: {
+        properties: {
+          recall: { name: 'Recall', datatype: 'enum', format: 'preset-a,preset-b', settable: true, retained: false },
+          nudge: { name: 'Nudge', datatype: 'integer', format: '-6:6', settable: true, retained: false },
+        },
+      },
+    },
+  };
+
+  it('every property carries its node as its group; names repeat across groups', () => {
+    const a = new Homie5Adapter();
+    const { device } = only(describeDevice(a, 'mixer', MIXER), 'device');
+    expect(device.properties.map((p) => [p.group?.name, p.name])).toEqual([
+      ['Channel 1', 'Level'],
+      ['Channel 1', 'Mute'],
+      ['Channel 2', 'Level'],
+      ['Channel 2', 'Mute'],
+      ['scenes', 'Recall'],
+      ['scenes', 'Nudge'],
+    ]);
+    expect(device.properties[4]).toMatchObject({ group: { id: 'scenes', name: 'scenes' }, momentary: true, retained: false, datatype: 'enum', options: ['preset-a', 'preset-b'] });
+    expect(device.properties[5]).toMatchObject({ momentary: true, retained: false, datatype: 'integer', min: -6, max: 6 });
+  });
+
+  it('encodes a command by its datatype: the chosen enum value, the number; never true for a non-boolean', () => {
+    const a = new Homie5Adapter();
+    describeDevice(a, 'mixer', MIXER);
+    expect(a.encodeSet('homie5:mixer', 'scenes/recall', 'preset-b')).toEqual({ ok: true, command: { topic: 'homie/5/mixer/scenes/recall/set', payload: 'preset-b', retain: false } });
+    expect(a.encodeSet('homie5:mixer', 'scenes/nudge', -3)).toEqual({ ok: true, command: { topic: 'homie/5/mixer/scenes/nudge/set', payload: '-3', retain: false } });
+    expect(a.encodeSet('homie5:mixer', 'scenes/recall', true)).toMatchObject({ ok: false, error: expect.stringMatching(/^Recall: "true" is not one of/) });
+    expect(a.encodeSet('homie5:mixer', 'scenes/nudge', true)).toEqual({ ok: false, error: 'Nudge: must be a whole number' });
+    expect(a.encodeSet('homie5:mixer', 'scenes/nudge', 7)).toEqual({ ok: false, error: 'Nudge: out of range -6..6' });
+    expect(a.encodeSet('homie5:mixer', 'scenes/recall', 'preset-c').ok).toBe(false);
+  });
+
+  it('a non-retained value the device publishes is an event, reported as not retained', () => {
+    const a = new Homie5Adapter();
+    describeDevice(a, 'mixer', MIXER);
+    expect(a.handleMessage('homie/5/mixer/scenes/recall', bytes('preset-a'), false)).toEqual([
+      { kind: 'value', deviceId: 'homie5:mixer', propertyId: 'scenes/recall', value: 'preset-a', retained: false },
+    ]);
   });
 });

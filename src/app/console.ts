@@ -1,0 +1,293 @@
+/**
+ * The console on one page: what the elements bind to and act through. It
+ * holds no engine: the engine host runs in the leader tab's worker (or the
+ * extension's service worker) and this page follows it through its client.
+ *
+ * Edits are written to the durable outbox from here (Dexie, strict
+ * durability) before the control says "queued", then the host is told.
+ * Every action that changes anything goes through one of the methods below;
+ * <hf-app> calls them for the elements' typed events.
+ */
+import { HostClient } from '../client/host-client.js';
+import type { CoalesceResult } from '../model/coalesce.js';
+import type { ConnectionProfile } from '../model/profile.js';
+import { revertBase, undoOffer } from '../model/undo.js';
+import type { BaseValue, OutboxEntry, PropertyValue } from '../model/types.js';
+import { HoldfastDb, StorageFullError } from '../store/db.js';
+import { HistoryStore } from '../store/history.js';
+import { OutboxStore, type EntryActionResult } from '../store/outbox.js';
+import { SecretStore } from '../store/secrets.js';
+import { SettingsStore } from '../store/settings.js';
+import { readBootState } from '../store/status-cache.js';
+import { TrafficStore } from '../store/traffic.js';
+import { registerBackgroundSync } from './background-sync.js';
+import { ConventionsConfig } from './conventions-config.js';
+import { ProfilesService } from './profiles.js';
+import { Store } from './store.js';
+import { TabCoordinator, type HostLauncher, type TabMessage } from './tab-coordinator.js';
+
+export type StoragePersistence = 'unknown' | 'persisted' | 'refused' | 'unsupported';
+
+/** The console's own state that elements show (not device status: that comes from the host). */
+export interface ConsoleState {
+  readonly operatorName: string;
+  readonly operatorNameAsked: boolean;
+  readonly storage: StoragePersistence;
+  /** The last edit that could not be recorded (e.g. disk full); shown until the next edit. */
+  readonly editError: string | null;
+  /** The service worker may send queued changes while no console is open (Chromium Background Sync). */
+  readonly backgroundSync: boolean;
+  /** The device page shown last (the first paint shows it again). */
+  readonly lastDevice: string | null;
+}
+
+export interface ConsoleOptions {
+  readonly dbName?: string;
+  readonly launcher: HostLauncher;
+  /** Defaults to navigator.locks. */
+  readonly locks?: LockManager | null;
+}
+
+export interface StartOptions {
+  readonly defaultBrokerUrl?: string | null;
+  readonly link?: Omit<ConnectionProfile, 'id'> | null;
+  readonly defaultMapping?: unknown;
+}
+
+export class Console {
+  readonly db: HoldfastDb;
+  readonly client: HostClient;
+  readonly outboxStore: OutboxStore;
+  readonly settings: SettingsStore;
+  readonly traffic: TrafficStore;
+  readonly history: HistoryStore;
+  readonly profiles: ProfilesService;
+  readonly conventions: ConventionsConfig;
+  readonly coordinator: TabCoordinator;
+  readonly state = new Store<ConsoleState>({ operatorName: '', operatorNameAsked: false, storage: 'unknown', editError: null, backgroundSync: false, lastDevice: null });
+  /** Outbox entries the operator should see (pending, in flight, needing attention), from every tab. */
+  readonly outbox = new Store<{ readonly entries: readonly OutboxEntry[] }>({ entries: [] });
+  private readonly cleanups: (() => void)[] = [];
+  private booted: Promise<void> | null = null;
+
+  constructor(options: ConsoleOptions) {
+    this.db = new HoldfastDb(options.dbName);
+    this.outboxStore = new OutboxStore(this.db);
+    this.settings = new SettingsStore(this.db);
+    this.traffic = new TrafficStore(this.db);
+    this.history = new HistoryStore(this.db);
+    this.client = new HostClient();
+    const notifier = {
+      configChanged: () => {
+        this.client.send({ type: 'config-changed', clientId: this.client.clientId });
+        this.coordinator.tell({ type: 'profiles-changed' });
+      },
+      password: (profileId: string, password: string) => this.client.send({ type: 'password', clientId: this.client.clientId, profileId, password }),
+    };
+    this.profiles = new ProfilesService(this.settings, new SecretStore(this.db), notifier);
+    this.conventions = new ConventionsConfig(this.db, this.settings, () => {
+      this.client.send({ type: 'config-changed', clientId: this.client.clientId });
+      this.coordinator.tell({ type: 'conventions-changed' });
+    });
+    this.coordinator = new TabCoordinator({
+      client: this.client,
+      launcher: options.launcher,
+      ...(options.locks !== undefined ? { locks: options.locks } : {}),
+      onTabMessage: (m) => void this.onTabMessage(m),
+    });
+    this.cleanups.push(this.client.onNeedPassword((profileId) => this.profiles.offerPassword(profileId)));
+    this.cleanups.push(
+      this.client.onValues((changes) => {
+        for (const [d, p, v] of changes) if (v && typeof v.value === 'number') this.history.add(d, p, v.receivedAt, v.value);
+      }),
+    );
+  }
+
+  /**
+   * The first paint: the device list and the last device shown, read from
+   * the status cache in two gets, and the outbox. main.ts starts this
+   * before it asks the server for its config, so the two overlap.
+   */
+  boot(): Promise<void> {
+    this.booted ??= (async () => {
+      const lastDevice = (await this.settings.get('lastDevice')) ?? null;
+      this.state.patch({ lastDevice });
+      this.client.seed(await readBootState(this.db, lastDevice));
+      const sub = this.outboxStore.visible().subscribe({
+        next: (entries) => this.outbox.patch({ entries }),
+        error: (err: unknown) => console.error('Holdfast: outbox query failed', err),
+      });
+      this.cleanups.push(() => sub.unsubscribe());
+      void this.history.load().catch((err: unknown) => console.warn('Holdfast: could not read value history', err));
+    })();
+    return this.booted;
+  }
+
+  /** Read the settings, then elect a leader (which starts the engine host) and follow it. */
+  async start(opts: StartOptions = {}): Promise<void> {
+    await this.boot();
+    await this.profiles.load(opts);
+    await this.conventions.load(opts.defaultMapping);
+    this.state.patch({
+      operatorName: (await this.settings.get('operatorName')) ?? '',
+      operatorNameAsked: (await this.settings.get('operatorNameAsked')) ?? false,
+      backgroundSync: (await this.settings.get('backgroundSync')) ?? false,
+    });
+    this.coordinator.start();
+    void this.checkStorage();
+  }
+
+  private async onTabMessage(m: TabMessage): Promise<void> {
+    if (m.type === 'profiles-changed') await this.profiles.reload();
+    else if (m.type === 'conventions-changed') await this.conventions.load();
+    else {
+      const [operatorName, backgroundSync] = await Promise.all([this.settings.get('operatorName'), this.settings.get('backgroundSync')]);
+      this.state.patch({ operatorName: operatorName ?? '', backgroundSync: backgroundSync ?? false });
+    }
+  }
+
+  // ---- edits ----
+
+  /**
+   * Record an operator's edit in the durable outbox, with the base the
+   * control rendered. Resolves after the write committed, so the caller may
+   * then say "queued".
+   */
+  async edit(deviceId: string, propertyId: string, desired: PropertyValue, base: BaseValue): Promise<CoalesceResult> {
+    try {
+      const result = await this.outboxStore.enqueue({ deviceId, propertyId, desired, base });
+      if (this.state.get().editError) this.state.patch({ editError: null });
+      this.outboxChanged();
+      if (result.action === 'insert' || result.action === 'replace' || result.action === 'supersede') void this.requestBackgroundSync();
+      return result;
+    } catch (err) {
+      const message = err instanceof StorageFullError ? err.message : `The change was not queued: ${err instanceof Error ? err.message : String(err)}`;
+      this.state.patch({ editError: message });
+      throw err;
+    }
+  }
+
+  /**
+   * Undo, tied to what became of the edit (model/undo.ts): a pending edit is
+   * withdrawn; a confirmed one is reverted by a new edit whose base is the
+   * confirmed value; anything else has nothing to undo.
+   */
+  async undo(seq: number): Promise<'cancelled' | 'reverted' | 'nothing'> {
+    const entry = await this.outboxStore.get(seq);
+    if (!entry) return 'nothing';
+    const offer = undoOffer(entry);
+    if (offer.kind === 'cancel') {
+      const r = await this.outboxStore.undo(seq);
+      this.outboxChanged();
+      return r === 'done' ? 'cancelled' : 'nothing';
+    }
+    if (offer.kind !== 'revert') return 'nothing';
+    await this.edit(entry.deviceId, entry.propertyId, offer.previous, revertBase(entry, this.client.status?.live ? this.client.status.session : null));
+    return 'reverted';
+  }
+
+  /** The operator's explicit Send anyway on an edit nothing could check: recorded with their name. */
+  async sendAnyway(seq: number): Promise<EntryActionResult> {
+    const r = await this.outboxStore.sendAnyway(seq, this.state.get().operatorName);
+    this.outboxChanged();
+    return r;
+  }
+
+  /** An ended edit, applied again on top of what the device shows now (`base`: what the control rendered). */
+  async reapply(seq: number, base: BaseValue): Promise<void> {
+    const old = await this.outboxStore.get(seq);
+    if (!old) return;
+    await this.outboxStore.dismiss(seq);
+    await this.edit(old.deviceId, old.propertyId, old.desired, base);
+  }
+
+  async dismiss(seq: number): Promise<void> {
+    await this.outboxStore.dismiss(seq);
+    this.outboxChanged();
+  }
+
+  private outboxChanged(): void {
+    this.client.send({ type: 'outbox-changed', clientId: this.client.clientId });
+  }
+
+  // ---- connection and presence ----
+
+  retry(): void {
+    this.client.send({ type: 'retry', clientId: this.client.clientId });
+  }
+
+  /** Which control this operator is editing, for other consoles (advisory only). */
+  setEditing(editing: { deviceId: string; propertyId: string } | null): void {
+    this.client.send({ type: 'editing', clientId: this.client.clientId, editing });
+  }
+
+  async setOperatorName(name: string | null): Promise<void> {
+    const operatorName = (name ?? '').trim().slice(0, 60);
+    await this.settings.set('operatorNameAsked', true);
+    if (name !== null) await this.settings.set('operatorName', operatorName);
+    this.state.patch({ operatorNameAsked: true, ...(name !== null ? { operatorName } : {}) });
+    this.client.send({ type: 'config-changed', clientId: this.client.clientId });
+    this.coordinator.tell({ type: 'settings-changed' });
+  }
+
+  /** Remember the device page shown, for the next first paint. */
+  showDevice(deviceId: string): void {
+    if (this.state.get().lastDevice === deviceId) return;
+    this.state.patch({ lastDevice: deviceId });
+    void this.settings.set('lastDevice', deviceId);
+  }
+
+  // ---- background sending and storage ----
+
+  /** Turn background sending on or off (stored; off by default). */
+  async setBackgroundSync(on: boolean): Promise<void> {
+    await this.settings.set('backgroundSync', on);
+    this.state.patch({ backgroundSync: on });
+    this.coordinator.tell({ type: 'settings-changed' });
+    // Edits already waiting should not depend on the operator making another one.
+    if (on && (await this.outboxStore.pending()).length > 0) void this.requestBackgroundSync();
+  }
+
+  /**
+   * An edit is waiting and the broker is out of reach: ask the browser to
+   * wake the service worker when it is online again, in case the console is
+   * closed by then. Read from storage, not state: another tab may have
+   * changed the setting.
+   */
+  private async requestBackgroundSync(): Promise<void> {
+    if (this.client.connection?.status === 'open') return;
+    if ((await this.settings.get('backgroundSync')) !== true) return;
+    await registerBackgroundSync();
+  }
+
+  /** Ask the browser not to evict our data; the UI says so when it refuses. */
+  async requestPersistence(): Promise<void> {
+    if (typeof navigator === 'undefined' || !navigator.storage?.persist) {
+      this.state.patch({ storage: 'unsupported' });
+      return;
+    }
+    const granted = await navigator.storage.persist().catch(() => false);
+    this.state.patch({ storage: granted ? 'persisted' : 'refused' });
+  }
+
+  private async checkStorage(): Promise<void> {
+    if (typeof navigator === 'undefined' || !navigator.storage?.persisted) {
+      this.state.patch({ storage: 'unsupported' });
+      return;
+    }
+    const persisted = await navigator.storage.persisted().catch(() => false);
+    if (persisted) this.state.patch({ storage: 'persisted' });
+    else await this.requestPersistence();
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.cleanups.splice(0)) c();
+    await this.coordinator.dispose();
+    this.client.dispose();
+    this.history.dispose();
+    this.traffic.dispose();
+    this.state.dispose();
+    this.outbox.dispose();
+    this.db.close();
+  }
+}

@@ -1,0 +1,34 @@
+/// <reference lib="webworker" />
+/**
+ * The PWA leader tab's engine worker: runs the engine host off the main
+ * thread. The page hands it a MessagePort for itself; follower tabs reach it
+ * over the tabs' BroadcastChannel. It dies with its tab; the next leader
+ * tab's worker takes over and reconciles.
+ */
+import { HOST_CHANNEL } from '../app/names.js';
+import { EngineHost, type EngineHostOptions } from './engine-host.js';
+import { broadcastEndpoint, portEndpoint } from './ports.js';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+export type WorkerInit = Omit<EngineHostOptions, 'kind' | 'onWritten' | 'onConnection'>;
+
+export type WorkerControl =
+  | { readonly type: 'init'; readonly options: WorkerInit; readonly port: MessagePort }
+  | { readonly type: 'stop' };
+
+let host: EngineHost | null = null;
+
+self.addEventListener('message', (e: MessageEvent<WorkerControl>) => {
+  const m = e.data;
+  if (m.type === 'init' && !host) {
+    const h = new EngineHost({ ...m.options, kind: 'worker' });
+    host = h;
+    void h.start().then(() => {
+      h.serve(portEndpoint(m.port, () => m.port.close()));
+      h.serve(broadcastEndpoint(HOST_CHANNEL));
+    });
+  } else if (m.type === 'stop') {
+    void (host?.stop() ?? Promise.resolve()).then(() => self.postMessage({ type: 'stopped' }));
+  }
+});

@@ -1,0 +1,131 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { undoOffer } from '../model/undo.js';
+import type { OutboxEntry, PropertySchema } from '../model/types.js';
+import { formatValue } from '../model/values.js';
+import type { DeviceDetail } from '../status/device-states.js';
+import { SliceController } from './controllers/slice-controller.js';
+import { reasonText } from './entry-text.js';
+import { EntryActionEvent } from './events.js';
+import { sharedStyles } from './shared-styles.js';
+
+/** How long the toast stays after its edit last changed state (not while it is being sent). */
+export const TOAST_MS = 5000;
+
+/** The toast's words: the truth about what became of the edit, never "set" before the device said so. */
+export function toastText(e: OutboxEntry, schema: PropertySchema | undefined, deviceName: string): string {
+  const name = schema?.name ?? e.propertyId;
+  const v = schema ? formatValue(schema, e.desired) : String(e.desired);
+  switch (e.state) {
+    case 'queued':
+    case 'checking':
+    case 'held':
+      return `Queued: ${name} → ${v}`;
+    case 'sending':
+    case 'sent':
+      return `Sending ${name} → ${v}…`;
+    case 'confirmed':
+      return `${name} is ${v} (confirmed)`;
+    case 'sent-unconfirmable':
+      return `${name}: sent ${v}; ${deviceName} does not report it`;
+    default: {
+      const why = e.reason ? reasonText(e.reason, { schema, deviceName, live: true }) : '';
+      return `${name} → ${v}: ${e.state === 'cancelled' ? 'cancelled' : 'not set'}${why ? ` (${why})` : ''}`;
+    }
+  }
+}
+
+/**
+ * The offer after an edit, tied to that edit's outcome (model/undo.ts):
+ * Undo withdraws it while pending, reverts it once confirmed, and is gone
+ * after any other end. It hides TOAST_MS after the edit's last change.
+ */
+@customElement('hf-undo-toast')
+export class HfUndoToast extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        position: fixed;
+        left: 50%;
+        bottom: 1rem;
+        transform: translateX(-50%);
+        z-index: 10;
+      }
+      div {
+        display: flex;
+        gap: 1rem;
+        align-items: center;
+        padding: 0.5rem 0.5rem 0.5rem 1rem;
+        background: var(--hf-surface-2);
+        border: 1px solid var(--hf-accent);
+        border-radius: 8px;
+        box-shadow: 0 4px 16px rgb(0 0 0 / 40%);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) seq: number | null = null;
+  private readonly entry = new SliceController<OutboxEntry | undefined>(this, (c) => (this.seq !== null ? (fn) => c.outboxStore.watch(this.seq!, fn) : null));
+  private readonly device = new SliceController<DeviceDetail | undefined>(this, (c) => {
+    const e = this.entry.value;
+    return e ? (fn) => c.client.subscribeDevice(e.deviceId, fn) : null;
+  });
+  private hideTimer: ReturnType<typeof setTimeout> | undefined;
+  private dismissed = false;
+  private lastState: string | null = null;
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('seq')) {
+      this.dismissed = false;
+      this.lastState = null;
+      this.entry.rebind();
+    }
+    const e = this.entry.value;
+    if (e && e.state !== this.lastState) {
+      if (this.lastState === null || e.deviceId !== this.device.value?.id) this.device.rebind();
+      this.lastState = e.state;
+      clearTimeout(this.hideTimer);
+      // While it is being sent the toast stays: the echo deadline bounds that.
+      if (e.state !== 'sending' && e.state !== 'sent') {
+        this.hideTimer = setTimeout(() => {
+          this.dismissed = true;
+          this.requestUpdate();
+        }, TOAST_MS);
+      }
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.hideTimer);
+  }
+
+  override render() {
+    const e = this.entry.value;
+    if (!e || this.dismissed || e.seq === undefined) return nothing;
+    const detail = this.device.value;
+    const schema = detail?.schema?.properties.find((p) => p.id === e.propertyId);
+    const offer = undoOffer(e);
+    const seq = e.seq;
+    return html`<div role="status">
+      ${toastText(e, schema, detail?.schema?.name ?? e.deviceId)}
+      ${offer.kind === 'cancel' || offer.kind === 'revert'
+        ? html`<button
+            @click=${() => {
+              this.dismissed = true;
+              this.dispatchEvent(new EntryActionEvent({ kind: 'undo', seq }));
+            }}
+          >
+            Undo
+          </button>`
+        : nothing}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-undo-toast': HfUndoToast;
+  }
+}
