@@ -17,8 +17,10 @@
  *
  * Retained attributes arrive in no guaranteed order, so the schema is built
  * as they come (homie4-schema.ts), emitted once complete and again whenever
- * it changes. Values that arrive earlier are kept (latest per property) and
- * reported with the schema.
+ * it changes. The latest payload of each property is kept: one that arrived
+ * before its description is reported with the schema, and one read under a
+ * definition that changed since (a Homie 3 property read as a string until
+ * its $datatype arrived) is read again under the new one.
  *
  * A device level of "5" belongs to Homie 5 (`<root>/5/…`) and is never
  * claimed here. Device ids are "homie4:<device>" under the default root
@@ -78,9 +80,17 @@ function deviceFilters(root: string, device: string, withHomie: boolean): string
 
 type Buffered = { readonly text: string; readonly retained: boolean } | { readonly error: string; readonly raw: string };
 
+/** What a property's latest payload was last reported as: the payload and the definition it was read with. */
+interface Reported {
+  readonly item: Buffered;
+  readonly definition: string;
+}
+
 interface DeviceState extends DeviceAttributes {
   readonly root: string;
-  readonly values: Map<string, Buffered>;
+  /** The latest payload per property (bounded), described or not. */
+  readonly latest: Map<string, Buffered>;
+  readonly reported: Map<string, Reported>;
   schema?: DeviceSchema;
   emittedSchema?: string;
   emittedError?: string;
@@ -181,7 +191,7 @@ export class Homie4Adapter implements ConventionAdapter {
     if (d === undefined) {
       // Bounded: a flood of stray topics under the root must not grow memory without end.
       if (this.devices.size >= MAX_DEVICES) return null;
-      d = { root: at.root, device: at.device, nodeAttrs: new Map(), propAttrs: new Map(), values: new Map(), faults: new Map(), propertyIndex: new Map() };
+      d = { root: at.root, device: at.device, nodeAttrs: new Map(), propAttrs: new Map(), latest: new Map(), reported: new Map(), faults: new Map(), propertyIndex: new Map() };
       this.devices.set(deviceId, d);
     }
     return d;
@@ -272,23 +282,38 @@ export class Homie4Adapter implements ConventionAdapter {
     const d = this.state(deviceId, at);
     if (d === null) return [];
     if (d.homie !== undefined && checkAnnouncedVersion(d.homie, 'homie4') !== null) return [];
-    d.values.delete(propertyId);
+    d.latest.delete(propertyId);
+    d.reported.delete(propertyId);
     // An empty payload clears a retained topic; it is not a value.
     if (payload.byteLength === 0) return [];
     const decoded = decodePayload(payload, MAX_VALUE_BYTES);
     const item: Buffered = 'error' in decoded ? { error: decoded.error, raw: decoded.raw } : { text: decoded.text, retained };
-    if (d.schema !== undefined && d.propertyIndex.has(propertyId)) {
-      const event = this.interpret(d, propertyId, item);
-      return event === null ? [] : [event];
+    if (d.latest.size >= MAX_BUFFERED_VALUES) {
+      const oldest = d.latest.keys().next();
+      if (oldest.done !== true) {
+        d.latest.delete(oldest.value);
+        d.reported.delete(oldest.value);
+      }
     }
-    // Not described yet: keep the latest payload until the schema lists the property.
-    // Only never-reported values are kept, so nothing old is ever reported as new.
-    if (d.values.size >= MAX_BUFFERED_VALUES) {
-      const oldest = d.values.keys().next();
-      if (oldest.done !== true) d.values.delete(oldest.value);
-    }
-    d.values.set(propertyId, item);
-    return [];
+    d.latest.set(propertyId, item);
+    // Not described yet: reported with the schema that lists it.
+    const event = this.report(d, propertyId, item);
+    return event === null ? [] : [event];
+  }
+
+  /**
+   * A payload read with the property's current definition, once per payload
+   * and definition: the same payload is never reported twice as if it were
+   * new, but one read under a definition that changed is read again.
+   */
+  private report(d: DeviceState, propertyId: string, item: Buffered): AdapterEvent | null {
+    const property = d.propertyIndex.get(propertyId);
+    if (d.schema === undefined || property === undefined) return null;
+    const definition = JSON.stringify(property);
+    const last = d.reported.get(propertyId);
+    if (last?.item === item && last.definition === definition) return null;
+    d.reported.set(propertyId, { item, definition });
+    return this.interpret(d, propertyId, item);
   }
 
   private forget(deviceId: string, at: DeviceTopic): AdapterEvent[] {
@@ -324,11 +349,9 @@ export class Homie4Adapter implements ConventionAdapter {
         events.push({ kind: 'device', device: built.schema });
         d.emittedSchema = text;
         d.emittedError = undefined;
-        for (const [propertyId, item] of [...d.values]) {
-          const e = this.interpret(d, propertyId, item);
-          if (e === null) continue;
-          d.values.delete(propertyId);
-          events.push(e);
+        for (const [propertyId, item] of d.latest) {
+          const e = this.report(d, propertyId, item);
+          if (e !== null) events.push(e);
         }
       }
     }
@@ -348,7 +371,8 @@ export class Homie4Adapter implements ConventionAdapter {
   private showUnsupported(deviceId: string, d: DeviceState, problem: VersionProblem): AdapterEvent[] {
     d.schema = undefined;
     d.propertyIndex = new Map();
-    d.values.clear();
+    d.latest.clear();
+    d.reported.clear();
     const shown: DeviceSchema = { id: deviceId, name: deviceName(d), convention: HOMIE4_CONVENTION, properties: [] };
     const text = JSON.stringify(shown);
     const error = versionProblemText(problem);

@@ -364,11 +364,11 @@ export class EngineHost {
     this.stack?.engine.dispose();
     this.stack?.subscriptions.dispose();
     this.stopConnection();
+    this.views.dispose();
     for (const c of this.cleanups.splice(0)) c();
     for (const e of this.endpoints.splice(0)) e.close();
     await Promise.all([this.cache.flush(), this.traffic.flush()]).catch(() => undefined);
     this.cache.dispose();
-    this.views.dispose();
     this.traffic.dispose();
     this.history.dispose();
     this.db.close();

@@ -22,6 +22,15 @@ export interface ClientTransport {
   close(): void;
 }
 
+/** Post, unless the channel was closed meanwhile (a tab or host going away): nothing can be delivered then. */
+function post(target: { postMessage(m: unknown): void }, msg: unknown): void {
+  try {
+    target.postMessage(msg);
+  } catch (err) {
+    if (!(err instanceof Error && err.name === 'InvalidStateError')) throw err;
+  }
+}
+
 /** Minimal shape shared by MessagePort, Worker and DedicatedWorkerGlobalScope. */
 export interface PostTarget {
   postMessage(msg: unknown): void;
@@ -33,19 +42,19 @@ export interface PostTarget {
 export function portEndpoint(port: PostTarget, onClose?: () => void): HostEndpoint {
   return {
     listen(fn) {
-      const onMessage = (e: MessageEvent): void => fn(e.data as ClientToHost, (m) => port.postMessage(m));
+      const onMessage = (e: MessageEvent): void => fn(e.data as ClientToHost, (m) => post(port, m));
       port.addEventListener('message', onMessage);
       (port as Partial<MessagePort>).start?.();
       return () => port.removeEventListener('message', onMessage);
     },
-    broadcast: (msg) => port.postMessage(msg),
+    broadcast: (msg) => post(port, msg),
     close: () => onClose?.(),
   };
 }
 
 export function portTransport(port: PostTarget, onClose?: () => void): ClientTransport {
   return {
-    send: (msg) => port.postMessage(msg),
+    send: (msg) => post(port, msg),
     listen(fn) {
       const onMessage = (e: MessageEvent): void => fn(e.data as HostToClient);
       port.addEventListener('message', onMessage);
@@ -65,12 +74,12 @@ export function broadcastEndpoint(name: string): HostEndpoint {
         const env = e.data;
         if (env.to !== 'host') return;
         const clientId = env.msg.clientId;
-        fn(env.msg, (m) => channel.postMessage({ to: 'client', clientId, msg: m } satisfies Envelope));
+        fn(env.msg, (m) => post(channel, { to: 'client', clientId, msg: m } satisfies Envelope));
       };
       channel.addEventListener('message', onMessage);
       return () => channel.removeEventListener('message', onMessage);
     },
-    broadcast: (msg) => channel.postMessage({ to: 'clients', msg } satisfies Envelope),
+    broadcast: (msg) => post(channel, { to: 'clients', msg } satisfies Envelope),
     close: () => channel.close(),
   };
 }
@@ -79,7 +88,7 @@ export function broadcastEndpoint(name: string): HostEndpoint {
 export function broadcastTransport(name: string, clientId: string): ClientTransport {
   const channel = new BroadcastChannel(name);
   return {
-    send: (msg) => channel.postMessage({ to: 'host', msg } satisfies Envelope),
+    send: (msg) => post(channel, { to: 'host', msg } satisfies Envelope),
     listen(fn) {
       const onMessage = (e: MessageEvent<Envelope>): void => {
         const env = e.data;

@@ -65,6 +65,7 @@ export class ClientViews implements ChangeSink {
   private seq = 0;
   private flushQueued = false;
   private replayTimer: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
 
   constructor(private readonly source: ViewSource) {}
 
@@ -198,6 +199,7 @@ export class ClientViews implements ChangeSink {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearInterval(this.replayTimer);
     this.clients.clear();
   }
@@ -205,7 +207,7 @@ export class ClientViews implements ChangeSink {
   // ---- sending ----
 
   private schedule(): void {
-    if (this.flushQueued) return;
+    if (this.flushQueued || this.disposed) return;
     this.flushQueued = true;
     // A macrotask, not a microtask: the messages of one socket read are routed before a diff is built.
     setTimeout(() => {

@@ -38,7 +38,7 @@ export function onPuback(entry: OutboxEntry, reasonCode: number | undefined, top
     return updateEntry(entry, { state: 'rejected', reason: code === 0x87 ? { code: 'not-authorized', topic } : { code: 'broker-refused', reasonCode: code }, updatedAt: now });
   }
   // 0x10: accepted, but nobody subscribed: the echo will likely never come; say why early.
-  const noSubscribers = code === 0x10 ? { noSubscribers: true } : {};
+  const noSubscribers = code === 0x10 ? { noSubscribersOn: topic } : {};
   if (!confirmable) return updateEntry(entry, { state: 'sent-unconfirmable', reason: { code: 'does-not-report' }, ...noSubscribers, updatedAt: now });
   return updateEntry(entry, { state: 'sent', ...noSubscribers, updatedAt: now }, ['reason']);
 }

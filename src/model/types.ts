@@ -205,10 +205,10 @@ export interface OutboxEntry {
   /** Why it is in its state. */
   readonly reason?: EntryReason;
   /**
-   * The broker accepted the publish but said no one subscribed (MQTT 5
-   * PUBACK 0x10): kept next to the state because it explains a silence.
+   * The broker accepted the publish but said no one subscribed to this topic
+   * (MQTT 5 PUBACK 0x10): kept next to the state because it explains a silence.
    */
-  readonly noSubscribers?: boolean;
+  readonly noSubscribersOn?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly attempts: number;

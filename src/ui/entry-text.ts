@@ -71,7 +71,7 @@ export function reasonText(reason: EntryReason, ctx: EntryTextContext): string {
 export function describeEntry(entry: OutboxEntry, ctx: EntryTextContext): string {
   const v = value(ctx, entry.desired);
   const why = entry.reason ? reasonText(entry.reason, ctx) : null;
-  const silent = entry.noSubscribers ? ` (no device is listening on its topic)` : '';
+  const silent = entry.noSubscribersOn ? ` (no device is listening on ${entry.noSubscribersOn})` : '';
   switch (entry.state) {
     case 'queued':
       if (why && entry.reason?.code !== 'interrupted') return `Queued: ${v} (${why})`;

@@ -93,7 +93,7 @@ export interface Findings {
 }
 
 const ATTENTION: readonly OutboxState[] = ['discarded', 'rejected', 'unverified', 'unconfirmed'];
-const BUSY: readonly OutboxState[] = ['queued', 'reconciling', 'sending', 'sent'];
+const BUSY: readonly OutboxState[] = ['queued', 'checking', 'held', 'sending', 'sent'];
 
 const short = (cmdId: string): string => cmdId.slice(0, 8);
 
@@ -141,7 +141,7 @@ export function checkRound(d: RoundData): Findings {
     readonly prop: string;
     readonly base: Value | null;
     lastDesired: Value;
-    lastOp: 'insert' | 'replace' | 'cancel';
+    lastOp: 'insert' | 'replace' | 'cancel' | 'supersede';
     readonly firstEdit: number;
   }
   const tracked = new Map<string, Tracked>();
@@ -156,11 +156,19 @@ export function checkRound(d: RoundData): Findings {
     const plausibleBase = (v: Value | null): boolean => (v === null ? e.reported === undefined : valuesEqual(v, e.reported ?? null) || earlier.some((x) => valuesEqual(x, v)));
     switch (r.action) {
       case 'noop':
-        if (!plausibleBase(e.desired)) violations.vanished.push(`${label}: dropped as "${r.reason}" but the tab showed ${String(e.reported)}`);
+        if (!plausibleBase(e.desired)) violations.vanished.push(`${label}: dropped as already the value, but the tab showed ${String(e.reported)}`);
         bump('noop edits');
         break;
-      case 'insert': {
+      case 'insert':
+      case 'supersede': {
         const x = r.entry;
+        if (r.action === 'supersede') {
+          // An unverified edit the operator replaced by a new one (they looked again): ended by the operator, visibly.
+          const old = tracked.get(r.superseded.cmdId);
+          if (!old) violations.vanished.push(`${label}: superseded an entry ${short(r.superseded.cmdId)} this test never created`);
+          else old.lastOp = 'supersede';
+          bump('unverified edits superseded');
+        }
         if (tracked.has(x.cmdId)) violations.vanished.push(`${label}: "insert" reused the id of an existing entry ${short(x.cmdId)}`);
         if (x.propertyId !== e.prop || !valuesEqual(x.desired, e.desired) || x.state !== 'queued' || x.attempts !== 0) {
           violations.vanished.push(`${label}: inserted entry ${short(x.cmdId)} does not carry the edit (${x.propertyId}=${String(x.desired)}, ${x.state}, attempts ${x.attempts})`);
@@ -211,10 +219,10 @@ export function checkRound(d: RoundData): Findings {
     if (!valuesEqual(row.desired, tr.lastDesired)) violations.vanished.push(`${label}: desired is ${String(row.desired)}, the operator last asked for ${String(tr.lastDesired)}`);
     if (!valuesEqual(row.base.value, tr.base)) violations.vanished.push(`${label}: base became ${String(row.base.value)}`);
     if (tr.lastOp === 'cancel' && row.state !== 'cancelled') violations.vanished.push(`${label}: cancelled by coalescing but ended ${row.state}`);
-    if (tr.lastOp !== 'cancel' && row.state === 'cancelled') violations.vanished.push(`${label}: silently cancelled (${row.reason ?? 'no reason'})`);
+    if (tr.lastOp !== 'cancel' && tr.lastOp !== 'supersede' && row.state === 'cancelled') violations.vanished.push(`${label}: silently cancelled (${row.reason?.code ?? 'no reason'})`);
     // ---- 3: ended, and visibly so ----
     if (BUSY.includes(row.state)) {
-      violations['not-ended'].push(`${label}: still ${row.state} after the round ${d.settled ? 'settled' : 'failed to settle'} (${row.reason ?? ''})`);
+      violations['not-ended'].push(`${label}: still ${row.state} after the round ${d.settled ? 'settled' : 'failed to settle'} (${row.reason?.code ?? ''})`);
     } else if (ATTENTION.includes(row.state) && !row.dismissed) {
       for (const v of d.views) {
         const shown = v.shown.get(row.cmdId);
@@ -224,7 +232,7 @@ export function checkRound(d: RoundData): Findings {
       violations['not-ended'].push(`${label}: confirmed, but the device never showed ${String(row.desired)} after the edit`);
     }
     bump(`ended ${row.state}`);
-    if (row.state === 'unverified' || row.state === 'unconfirmed' || row.state === 'rejected') notes.push(`${label} ended ${row.state}: ${row.reason ?? 'no reason'}`);
+    if (row.state === 'unverified' || row.state === 'unconfirmed' || row.state === 'rejected') notes.push(`${label} ended ${row.state}: ${JSON.stringify(row.reason ?? 'no reason')}`);
   }
   for (const row of d.rows) {
     if (tracked.has(row.cmdId)) continue;

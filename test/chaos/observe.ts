@@ -7,7 +7,6 @@
 //   - the device: every value change of the simulated VP4, from its own log
 //     ("<prop> = <value> (front panel | MQTT set)"), i.e. the device's truth.
 
-import { OutboxEngine } from '../../src/engine/engine.js';
 import { BrokerConnection, type PublishOptions, type PublishResult } from '../../src/mqtt/connection.js';
 
 export type Value = string | number | boolean;
@@ -60,19 +59,17 @@ let listener: ((p: ConsolePublish) => void) | null = null;
 let hook: { fn: PublishHook; act: (when: 'before' | 'after' | 'puback') => void } | null = null;
 let installed = false;
 
-/** What each engine heard on its current session: the last payload per topic. */
+/** What each connection heard on its current session: the last payload per topic. */
 interface Heard {
   session: number | null;
   readonly last: Map<string, string>;
 }
-const heardBy = new WeakMap<OutboxEngine, Heard>();
-const engineOf = new WeakMap<BrokerConnection, OutboxEngine>();
-const sessionOf = (engine: OutboxEngine): number | null => (engine as unknown as { session: number | null }).session;
+const heardBy = new WeakMap<BrokerConnection, Heard>();
 
 function heardOn(connection: BrokerConnection, statusTopic: string): string | null {
-  const engine = engineOf.get(connection);
-  const heard = engine && heardBy.get(engine);
-  if (!engine || !heard || heard.session === null || heard.session !== sessionOf(engine)) return null;
+  const heard = heardBy.get(connection);
+  const session = connection.openSessionNumber;
+  if (!heard || session === null || heard.session !== session) return null;
   return heard.last.get(statusTopic) ?? null;
 }
 
@@ -88,26 +85,23 @@ export function runningConnections(): number {
 export function installConsoleSpy(): void {
   if (installed) return;
   installed = true;
-  const attach = OutboxEngine.prototype.attach;
-  OutboxEngine.prototype.attach = function (this: OutboxEngine, connection: BrokerConnection) {
-    engineOf.set(connection, this);
-    attach.call(this, connection);
-  };
-  const handleMessage = OutboxEngine.prototype.handleMessage;
-  OutboxEngine.prototype.handleMessage = function (this: OutboxEngine, topic: string, payload: Uint8Array, retained: boolean) {
-    const session = sessionOf(this);
-    let heard = heardBy.get(this);
-    if (!heard || heard.session !== session) {
-      heard = { session, last: new Map() };
-      heardBy.set(this, heard);
-    }
-    heard.last.set(topic, new TextDecoder().decode(payload));
-    handleMessage.call(this, topic, payload, retained);
-  };
   const start = BrokerConnection.prototype.start;
   const stop = BrokerConnection.prototype.stop;
   BrokerConnection.prototype.start = function (this: BrokerConnection) {
     running.add(this);
+    // Record what this connection hands its host, per session (the message handler is the constructor's).
+    const self = this as unknown as { onMessage: (topic: string, payload: Uint8Array, retained: boolean) => void };
+    const onMessage = self.onMessage;
+    self.onMessage = (topic, payload, retained) => {
+      const session = this.openSessionNumber;
+      let heard = heardBy.get(this);
+      if (!heard || heard.session !== session) {
+        heard = { session, last: new Map() };
+        heardBy.set(this, heard);
+      }
+      heard.last.set(topic, new TextDecoder().decode(payload));
+      onMessage(topic, payload, retained);
+    };
     start.call(this);
   };
   BrokerConnection.prototype.stop = function (this: BrokerConnection) {

@@ -1,7 +1,7 @@
 // One chaos round: a fresh console database, 1–3 tabs (Hub instances sharing
 // it), a seeded schedule of faults and edits, then heal, settle and check.
 
-import { Hub } from '../../src/engine/hub.js';
+import { NodeConsole } from '../support/node-console.js';
 import { HoldfastDb } from '../../src/store/db.js';
 import type { OutboxEntry, OutboxState } from '../../src/model/types.js';
 import type { Stack } from '../../sim/stack.js';
@@ -18,9 +18,9 @@ export const PROPS = ['genlock/phase-h', 'genlock/phase-v'] as const;
 const INITIAL: Record<(typeof PROPS)[number], number> = { 'genlock/phase-h': 22, 'genlock/phase-v': 0 };
 const SET_TOPIC = /^homie\/5\/vp4\/(.+)\/set$/;
 
-const HUB_OPTIONS = {
+const HOST_OPTIONS = {
   engine: { quietMs: 300, echoDeadlineMs: 1500 },
-  connection: { backoffInitialMs: 50, backoffMaxMs: 300, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 800 },
+  connection: { backoffInitialMs: 50, backoffMaxMs: 300, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 800, probeIntervalMs: 200 },
 } as const;
 const MAX_TABS = 4;
 const SETTLE_DEADLINE_MS = 25_000;
@@ -113,9 +113,12 @@ export interface RoundOutcome {
 
 interface Tab {
   readonly id: number;
-  readonly hub: Hub;
+  readonly hub: NodeConsole;
   alive: boolean;
 }
+
+const roleOf = (tab: Tab): string => tab.hub.console.coordinator.role.get().role;
+const shownValue = (tab: Tab, prop: string): Value | undefined => tab.hub.state.devices.get(VP4)?.values.get(prop)?.value;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -183,14 +186,14 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
 
   const ownerOf = (tab: Tab): string => `${dbName}/tab-${tab.id}`;
   const alive = (): Tab[] => tabs.filter((t) => t.alive);
-  const leaderTab = (): Tab | undefined => alive().find((t) => t.hub.state.role === 'leader');
+  const leaderTab = (): Tab | undefined => alive().find((t) => roleOf(t) === 'leader');
   const leaderOpen = (): Tab | undefined => {
     const l = leaderTab();
     return l && l.hub.state.connection?.status === 'open' ? l : undefined;
   };
 
   const openTab = (): Tab => {
-    const hub = new Hub({ dbName, ...HUB_OPTIONS });
+    const hub = new NodeConsole({ dbName, host: HOST_OPTIONS, locks });
     const tab: Tab = { id: ++nextTab, hub, alive: true };
     tabs.push(tab);
     // Its lock requests belong to this tab, so closing it releases them (as closing a browser tab does).
@@ -205,8 +208,8 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   const closeTab = (tab: Tab, why: string): void => {
     if (!tab.alive) return;
     tab.alive = false;
-    const role = tab.hub.state.role;
-    tab.hub.dispose();
+    const role = roleOf(tab);
+    void tab.hub.dispose().catch((err: unknown) => trace(`tab ${tab.id} dispose: ${String(err)}`));
     if (!env.strictDispose) locks.releaseOwner(ownerOf(tab));
     trace(`tab ${tab.id} (${role}) closed: ${why}`);
   };
@@ -227,13 +230,13 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
    * coalesced into it meanwhile, only its existence is checked then).
    */
   const doEdit = async (tab: Tab, prop: string, desired: Value, label: string, concurrent = false): Promise<EditRecord> => {
-    const rec: EditRecord = { n: edits.length + 1, tab: tab.id, prop, desired, at: Date.now(), reported: tab.hub.status.current(VP4, prop)?.value, label };
+    const rec: EditRecord = { n: edits.length + 1, tab: tab.id, prop, desired, at: Date.now(), reported: shownValue(tab, prop), label };
     edits.push(rec);
     try {
       rec.result = await tab.hub.edit(VP4, prop, desired);
       rec.doneSeq = nextSeq();
       const r = rec.result;
-      trace(`edit #${rec.n} tab ${tab.id} ${prop} → ${String(desired)} (${label}; saw ${String(rec.reported)}, device ${tab.hub.status.availability(VP4)}): ${r.action}${r.action === 'noop' ? '' : ` ${r.entry.cmdId.slice(0, 8)} base ${String(r.entry.base.value)}`}`);
+      trace(`edit #${rec.n} tab ${tab.id} ${prop} → ${String(desired)} (${label}; saw ${String(rec.reported)}, device ${tab.hub.state.devices.get(VP4)?.availability}): ${r.action}${r.action === 'noop' ? '' : ` ${r.entry.cmdId.slice(0, 8)} base ${String(r.entry.base.value)}`}`);
       if (r.action !== 'noop' && checker) {
         const row = await checker.outbox.where('cmdId').equals(r.entry.cmdId).first();
         const what = `edit #${rec.n} ${prop} → ${String(desired)} was acknowledged (${r.action} ${r.entry.cmdId.slice(0, 8)})`;
@@ -255,7 +258,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     checker = new HoldfastDb(dbName);
     await waitFor(
       'the first tab to lead, connect and see the device',
-      () => first.hub.state.role === 'leader' && first.hub.state.connection?.status === 'open' && PROPS.every((p) => first.hub.status.current(VP4, p)?.value === initial[p]),
+      () => roleOf(first) === 'leader' && first.hub.state.status?.live === true && PROPS.every((p) => shownValue(first, p) === initial[p]),
       15_000,
     );
     const extra = rng.int(3);
@@ -439,7 +442,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
               if (l) closeTab(l, `leader closed while its edit was sending (${when} the publish)`);
             },
           );
-          const followers = alive().filter((t) => t.hub.state.role !== 'leader');
+          const followers = alive().filter((t) => roleOf(t) !== 'leader');
           const tab = fromFollower && followers.length > 0 ? followers[r.int(followers.length)]! : (leaderTab() ?? anyTab(r));
           await doEdit(tab, prop, desired, `${kind} ${when}`);
           await waitFor('the hook', () => fired, 2500).catch(() => trace('the set was not published within 2.5 s; hook disarmed'));
@@ -488,7 +491,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   } finally {
     disarmPublishHook();
     // Followers first: closing the leader first would hand the lock to a tab about to close.
-    for (const tab of alive().sort((a, b) => Number(a.hub.state.role === 'leader') - Number(b.hub.state.role === 'leader'))) closeTab(tab, 'end of round');
+    for (const tab of alive().sort((a, b) => Number(roleOf(a) === 'leader') - Number(roleOf(b) === 'leader'))) closeTab(tab, 'end of round');
     checker?.close();
     await sleep(30);
     await deleteDb(dbName);
@@ -505,8 +508,8 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     while (Date.now() < deadline) {
       if (alive().length === 0) openTab();
       const rows = await readRows().catch(() => null);
-      const busy = rows === null || rows.some((row) => (['queued', 'reconciling', 'sending', 'sent'] as OutboxState[]).includes(row.state));
-      const held = rows?.some((row) => row.state === 'unverified') ?? false;
+      const busy = rows === null || rows.some((row) => (['queued', 'checking', 'held', 'sending', 'sent'] as OutboxState[]).includes(row.state));
+      const held = false;
       const ok = !busy && leaderOpen() !== undefined && device!.connected;
       if (!ok) quietSince = null;
       else {

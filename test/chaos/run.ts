@@ -1,5 +1,5 @@
 // npm run chaos — randomized fault rounds against the real console engine
-// (Hub → Leader → OutboxEngine → mqtt.js, in Node with fake-indexeddb).
+// (Console → client → EngineHost → OutboxEngine → mqtt.js, in Node with fake-indexeddb).
 //
 //   npm run chaos                             CI default: 60 rounds, both brokers, a random base seed
 //   npm run chaos -- --ci                     the same, explicitly
@@ -19,7 +19,7 @@
 // --rounds 1` replays round n's schedule on its broker. Timing is real, so a
 // replay repeats the schedule, not every interleaving.
 //
-// A round: a fresh console database with 1–3 "tabs" (Hub instances in one
+// A round: a fresh console database with 1–3 "tabs" (Console instances in one
 // process sharing it; one leader at a time through an in-process Web Locks
 // polyfill that, like a browser, releases a tab's locks when it closes;
 // followers over BroadcastChannel), the simulated VP4 acting on sets at once

@@ -1,12 +1,12 @@
 // --sabotage <kind>: break the console on purpose, to show each check can fail.
 // Test-only monkey patches of prototypes; nothing in src/ changes.
-//   stale-base     the freshness tracker believes every cached value is fresh,
+//   stale-base     the session's evidence believes every cached value reported on this session,
 //                  so edits are judged against what the console saw before a reconnect
 //   applied-twice  every set the engine publishes is published a second time
 //   not-ended      an entry that was sent never takes its echo or deadline
 //   vanished       one acknowledged edit in three is deleted right after its write
 
-import { FreshnessTracker } from '../../src/model/freshness.js';
+import { SessionEvidence } from '../../src/model/evidence.js';
 import { BrokerConnection } from '../../src/mqtt/connection.js';
 import type { OutboxEntry } from '../../src/model/types.js';
 import { OutboxStore } from '../../src/store/outbox.js';
@@ -18,7 +18,7 @@ export type SabotageKind = (typeof SABOTAGE_KINDS)[number];
 export function sabotage(kind: SabotageKind): void {
   switch (kind) {
     case 'stale-base':
-      FreshnessTracker.prototype.hasReported = () => true;
+      SessionEvidence.prototype.hasReported = () => true;
       break;
     case 'applied-twice': {
       const publish = BrokerConnection.prototype.publish;

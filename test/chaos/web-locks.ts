@@ -1,8 +1,8 @@
 /**
  * A minimal in-process Web Locks API (navigator.locks) for running several
- * Hub "tabs" in one Node process: exclusive locks only, requests granted in
+ * Console "tabs" in one Node process: exclusive locks only, requests granted in
  * FIFO order, a lock released when its callback's promise settles. Node 20
- * has no navigator (and no navigator.locks), so without this every Hub would
+ * has no navigator (and no navigator.locks), so without this every Console would
  * lead alone.
  *
  * Like a browser, it knows which document ("tab") asked: requests made inside
@@ -118,7 +118,7 @@ export class InProcessLocks {
 
 export const locks = new InProcessLocks();
 
-/** Install before any Hub is constructed (and before Dexie looks at navigator). */
+/** Install before any Console is constructed (and before Dexie looks at navigator). */
 export function installWebLocks(): void {
   const existing = (globalThis as { navigator?: object }).navigator;
   if (existing && 'locks' in existing) return;

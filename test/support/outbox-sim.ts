@@ -15,12 +15,12 @@ import { updateEntry } from '../../src/model/outbox-entry.js';
 export const DEV = 'homie5:sim';
 /** How the device reports a property. */
 export type Mode = 'retained' | 'live' | 'silent';
-export const PROPS: Readonly<Record<string, Mode>> = { r: 'retained', l: 'live', s: 'silent' };
-export type Prop = keyof typeof PROPS & string;
+export type Prop = 'r' | 'l' | 's';
+export const PROPS: Readonly<Record<Prop, Mode>> = { r: 'retained', l: 'live', s: 'silent' };
 export const PROP_IDS = Object.keys(PROPS) as Prop[];
 
 function schemaOf(id: Prop): PropertySchema {
-  const mode = PROPS[id]!;
+  const mode = PROPS[id];
   return {
     id,
     name: id.toUpperCase(),
@@ -129,7 +129,7 @@ export class OutboxSim {
 
   /** The device publishes its state; the console hears it if connected (a silent property never reports). */
   private report(prop: Prop, retainedReplay: boolean): void {
-    const mode = PROPS[prop]!;
+    const mode = PROPS[prop];
     if (mode === 'silent') return;
     if (mode === 'retained') this.brokerRetained[prop] = this.device[prop];
     if (!this.session || !this.evidence) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AdapterEvent } from '../../src/conventions/adapter.js';
-import { ABBREVIATIONS, DEVICE_ABBREVIATIONS } from '../../src/conventions/ha-abbreviations.js';
-import { expandAbbreviations, HaDiscoveryAdapter } from '../../src/conventions/ha-discovery.js';
+import { ABBREVIATIONS, DEVICE_ABBREVIATIONS } from '../../src/conventions/ha/abbreviations.js';
+import { expandAbbreviations, HaDiscoveryAdapter } from '../../src/conventions/ha/adapter.js';
 import { MappedAdapter } from '../../src/conventions/mapped.js';
 import { ConventionRouter } from '../../src/status/router.js';
 import type { DeviceSchema, PropertySchema } from '../../src/model/types.js';
@@ -124,7 +124,8 @@ describe('topics', () => {
 
   it('ignores malformed discovery topics and unsupported components', () => {
     const a = new HaDiscoveryAdapter();
-    expect(config(a, 'homeassistant/climate/x/thermo/config', { name: 'T', mode_cmd_t: 'x' })).toEqual([]);
+    expect(config(a, 'homeassistant/vacuum/x/robot/config', { name: 'V', cmd_t: 'x' })).toEqual([]);
+    expect(config(a, 'homeassistant/alarm_control_panel/x/panel/config', { name: 'P', cmd_t: 'x', stat_t: 'y' })).toEqual([]);
     expect(config(a, 'homeassistant/sensor/bad id/config', { stat_t: 's' })).toEqual([]);
     expect(config(a, 'homeassistant/sensor/a/b/c/config', { stat_t: 's' })).toEqual([]);
     expect(config(a, 'homeassistant/sensor/a/state', { stat_t: 's' })).toEqual([]);
@@ -197,12 +198,14 @@ describe('ESPHome-style device (abbreviated keys, avty list)', () => {
   it('groups entities with the same identifier into one device', () => {
     const a = new HaDiscoveryAdapter();
     const first = lastDevice(config(a, 'homeassistant/number/kitchen-fan/fan_speed/config', ESP_NUMBER));
+    // Names are HA's friendly names: device name + entity name. Aliases are the device's identifiers.
     expect(first).toEqual({
       id: FAN,
       name: 'kitchen-fan',
       convention: 'ha',
+      aliases: ['a4cf12deadbe'],
       properties: [
-        { id: 'a4cf12deadbenumberfan_speed', name: 'Fan speed', datatype: 'float', settable: true, retained: true, unit: '%', min: 0, max: 100, step: 5 },
+        { id: 'a4cf12deadbenumberfan_speed', name: 'kitchen-fan Fan speed', datatype: 'float', settable: true, momentary: false, unit: '%', min: 0, max: 100, step: 5 },
       ],
     });
     config(a, 'homeassistant/switch/kitchen-fan/relay/config', ESP_SWITCH);
@@ -252,7 +255,8 @@ describe('ESPHome-style device (abbreviated keys, avty list)', () => {
   it('number defaults are Home Assistant\'s (min 1, max 100, step 1) and "None" resets', () => {
     const a = new HaDiscoveryAdapter();
     const d = lastDevice(config(a, 'homeassistant/number/n/config', { stat_t: 'n/s', cmd_t: 'n/c', uniq_id: 'n1' }));
-    expect(prop(d, 'n1')).toMatchObject({ min: 1, max: 100, step: 1, name: 'n' });
+    // No name and no device class on a number: HA's default name.
+    expect(prop(d, 'n1')).toMatchObject({ min: 1, max: 100, step: 1, name: 'MQTT Number' });
     expect(msg(a, 'n/s', 'None')).toEqual([]);
     expect(values(msg(a, 'n/s', '7.0'))).toEqual({ n1: 7 });
   });
@@ -269,7 +273,8 @@ describe('ESPHome-style device (abbreviated keys, avty list)', () => {
         dev: ESP_DEV,
       }),
     );
-    expect(prop(d, 'rst')).toMatchObject({ datatype: 'boolean', settable: true, retained: false });
+    expect(prop(d, 'rst')).toMatchObject({ datatype: 'boolean', settable: true, momentary: true });
+    expect(prop(d, 'rst').retained).toBeUndefined();
     expect(a.encodeSet(FAN, 'rst', true)).toEqual({ ok: true, command: { topic: 'kitchen-fan/button/restart/command', payload: 'PRESS', retain: false } });
     expect(a.encodeSet(FAN, 'rst', false)).toMatchObject({ ok: false, error: expect.stringMatching(/can only be pressed/) });
     config(a, 'homeassistant/button/x/go/config', { cmd_t: 'x/go', pl_prs: 'GO', cmd_tpl: '{"action": "{{ value }}"}', uniq_id: 'go' });
@@ -340,9 +345,10 @@ describe('Zigbee2MQTT-style configs', () => {
     const d = lastDevice(config(a, 'homeassistant/light/0x0017880103a1d2f3/light/config', LIGHT));
     expect(d.name).toBe('Living room lamp');
     expect(d.properties).toEqual([
-      { id: UID, name: 'Living room lamp', datatype: 'boolean', settable: true, retained: true },
-      { id: `${UID}/brightness`, name: 'Living room lamp brightness', datatype: 'integer', settable: true, retained: true, min: 0, max: 254 },
+      { id: UID, name: 'Living room lamp', datatype: 'boolean', settable: true, momentary: false },
+      { id: `${UID}/brightness`, name: 'Living room lamp Brightness', datatype: 'integer', settable: true, momentary: false, min: 0, max: 254 },
     ]);
+    expect(d.aliases).toEqual(['zigbee2mqtt_0x0017880103a1d2f3']);
     expect(values(msg(a, 'zigbee2mqtt/Living room lamp', '{"brightness":254,"color_mode":"xy","linkquality":120,"state":"OFF"}'))).toEqual({
       [UID]: false,
       [`${UID}/brightness`]: 254,
@@ -527,26 +533,46 @@ describe('availability', () => {
 describe('read-only and refused', () => {
   it('an unsupported value template makes the entity read-only and its values value-errors', () => {
     const a = new HaDiscoveryAdapter();
-    const tpl = "{{ 'ON' if value_json.state == 1 else 'OFF' }}";
+    // HA state is not available outside Home Assistant.
+    const tpl = "{{ 'ON' if is_state('input_boolean.x', 'on') else 'OFF' }}";
+    const reason = `template not supported (the function is_state()): ${tpl}`;
     const d = lastDevice(config(a, 'homeassistant/switch/s/config', { stat_t: 's/state', cmd_t: 's/set', val_tpl: tpl, uniq_id: 'sw' }));
-    expect(prop(d, 'sw')).toMatchObject({ settable: false, readOnlyReason: `template not supported: ${tpl}` });
-    expect(msg(a, 's/state', '{"state":1}')).toEqual([
-      { kind: 'value-error', deviceId: 'ha:sw', propertyId: 'sw', error: `template not supported: ${tpl}`, raw: '{"state":1}' },
-    ]);
-    expect(a.encodeSet('ha:sw', 'sw', true)).toEqual({ ok: false, error: `s: read-only: template not supported: ${tpl}` });
+    expect(prop(d, 'sw')).toMatchObject({ settable: false, readOnlyReason: reason });
+    expect(msg(a, 's/state', '{"state":1}')).toEqual([{ kind: 'value-error', deviceId: 'ha:sw', propertyId: 'sw', error: reason, raw: '{"state":1}' }]);
+    expect(a.encodeSet('ha:sw', 'sw', true)).toEqual({ ok: false, error: `MQTT Switch: read-only: ${reason}` });
   });
 
   it('an unsupported command template makes it read-only but values still show', () => {
     const a = new HaDiscoveryAdapter();
-    const d = lastDevice(config(a, 'homeassistant/number/n/config', { stat_t: 'n/s', cmd_t: 'n/c', cmd_tpl: '{{ value * 10 }}', uniq_id: 'n' }));
-    expect(prop(d, 'n').readOnlyReason).toBe('template not supported: {{ value * 10 }}');
+    const d = lastDevice(config(a, 'homeassistant/number/n/config', { stat_t: 'n/s', cmd_t: 'n/c', cmd_tpl: '{{ value | sqrt }}', uniq_id: 'n' }));
+    expect(prop(d, 'n').readOnlyReason).toBe('template not supported (the filter "sqrt"): {{ value | sqrt }}');
     expect(values(msg(a, 'n/s', '5'))).toEqual({ n: 5 });
   });
 
-  it('a settable entity without a state topic cannot be confirmed, so it is read-only', () => {
+  it('a command template gets the typed value, as HA gives it', () => {
+    const a = new HaDiscoveryAdapter();
+    config(a, 'homeassistant/number/n/config', { stat_t: 'n/s', cmd_t: 'n/c', cmd_tpl: '{{ value * 10 }}', min: 0, max: 10, step: 0.5, uniq_id: 'n' });
+    expect(a.encodeSet('ha:n', 'n', 2)).toMatchObject({ ok: true, command: { payload: '20' } });
+    expect(a.encodeSet('ha:n', 'n', 2.5)).toMatchObject({ ok: true, command: { payload: '25.0' } });
+  });
+
+  it('a command template that fails on a value refuses to send it', () => {
+    const a = new HaDiscoveryAdapter();
+    config(a, 'homeassistant/select/s/config', { stat_t: 's/s', cmd_t: 's/c', ops: ['a', 'b'], cmd_tpl: '{{ value | int }}', uniq_id: 's' });
+    expect(a.encodeSet('ha:s', 's', 'a')).toEqual({ ok: false, error: expect.stringMatching(/^MQTT Select: command_template: int got invalid input 'a'/) });
+  });
+
+  it('an optimistic entity (no state topic, or optimistic: true) is settable and says it does not report', () => {
     const a = new HaDiscoveryAdapter();
     const d = lastDevice(config(a, 'homeassistant/switch/s/config', { cmd_t: 's/set', uniq_id: 'opt' }));
-    expect(prop(d, 'opt')).toMatchObject({ settable: false, readOnlyReason: expect.stringMatching(/no state topic/) });
+    expect(prop(d, 'opt')).toMatchObject({ settable: true, reports: false });
+    expect(prop(d, 'opt').readOnlyReason).toBeUndefined();
+    expect(a.encodeSet('ha:opt', 'opt', true)).toEqual({ ok: true, command: { topic: 's/set', payload: 'ON', retain: false } });
+    const forced = lastDevice(config(a, 'homeassistant/switch/t/config', { stat_t: 't/state', cmd_t: 't/set', opt: true, uniq_id: 'forced' }));
+    expect(prop(forced, 'forced')).toMatchObject({ settable: true, reports: false });
+    // A read-only entity is not "optimistic": it never gets reports: false.
+    const ro = lastDevice(config(a, 'homeassistant/sensor/u/config', { stat_t: 'u/state', uniq_id: 'ro' }));
+    expect(prop(ro, 'ro').reports).toBeUndefined();
   });
 
   it('never publishes to <prefix>/status or to a discovery config topic', () => {
@@ -634,8 +660,11 @@ describe('bad input', () => {
 
   it('wildcards and odd characters in topics', () => {
     const a = new HaDiscoveryAdapter();
-    expect(errorsOf(config(a, 'homeassistant/sensor/w/config', { stat_t: 'zigbee2mqtt/+/state' }))).toEqual([expect.stringMatching(/wildcard/)]);
+    // A state topic may be a filter (OpenMQTTGateway); a command topic never.
+    expect(errorsOf(config(a, 'homeassistant/sensor/w/config', { stat_t: 'zigbee2mqtt/+/state' }))).toEqual([]);
     expect(errorsOf(config(a, 'homeassistant/switch/w2/config', { stat_t: 'a', cmd_t: 'a/#' }))).toEqual([expect.stringMatching(/wildcard/)]);
+    expect(errorsOf(config(a, 'homeassistant/sensor/w5/config', { stat_t: 'a/b+/c' }))).toEqual([expect.stringMatching(/whole level/)]);
+    expect(errorsOf(config(a, 'homeassistant/sensor/w6/config', { stat_t: '#' }))).toEqual([expect.stringMatching(/every topic/)]);
     expect(errorsOf(config(a, 'homeassistant/sensor/w3/config', { stat_t: 'a\u0000b' }))).toEqual([expect.stringMatching(/NUL/)]);
     expect(errorsOf(config(a, 'homeassistant/sensor/w4/config', { stat_t: '' }))).toEqual([expect.stringMatching(/empty/)]);
   });
@@ -644,7 +673,7 @@ describe('bad input', () => {
     const a = new HaDiscoveryAdapter();
     const d = lastDevice(config(a, 'homeassistant/sensor/m/config', { name: '<img src=x onerror=alert(1)>', stat_t: 'm', dev: { ids: ['m'], name: '<b>Dev</b>' } }));
     expect(d.name).toBe('<b>Dev</b>');
-    expect(d.properties[0]?.name).toBe('<img src=x onerror=alert(1)>');
+    expect(d.properties[0]?.name).toBe('<b>Dev</b> <img src=x onerror=alert(1)>');
   });
 
   it('payloads that do not parse, and payloads over 256 KB', () => {

@@ -214,6 +214,22 @@ describe('schema built from attributes', () => {
     expect(values(ready)).toEqual({ 'lights/intensity': 'bright' });
   });
 
+  it('Homie 3: a value read as a string before its $datatype arrived is read again under the new definition', () => {
+    const a = new Homie4Adapter();
+    const early = feed(a, [
+      ['homie/t/$homie', '3.0'],
+      ['homie/t/$state', 'ready'],
+      ['homie/t/$nodes', 'n'],
+      ['homie/t/n/temperature', '10'],
+      ['homie/t/n/$properties', 'temperature'],
+    ]);
+    expect(values(early)).toEqual({ 'n/temperature': '10' });
+    const typed = feed(a, [['homie/t/n/temperature/$datatype', 'float']]);
+    expect(values(typed)).toEqual({ 'n/temperature': 10 });
+    // Unchanged definition, same payload: not reported again.
+    expect(values(feed(a, [['homie/t/$name', 'Thermometer']]))).toEqual({});
+  });
+
   it('shows a device whose $homie is not 3.x or 4.x by name, with no properties and the reason', () => {
     const a = new Homie4Adapter();
     const events = feed(a, [

@@ -143,7 +143,7 @@ describe('after the send: PUBACK, echo, deadline, recovery', () => {
   it('PUBACK: sent, or sent-unconfirmable where the device never reports; refusals are typed', () => {
     const sending = entry({ state: 'sending' });
     expect(onPuback(sending, 0, topic, true, NOW)).toMatchObject({ state: 'sent' });
-    expect(onPuback(sending, 0x10, topic, true, NOW)).toMatchObject({ state: 'sent', noSubscribers: true });
+    expect(onPuback(sending, 0x10, topic, true, NOW)).toMatchObject({ state: 'sent', noSubscribersOn: topic });
     expect(onPuback(sending, 0, topic, false, NOW)).toMatchObject({ state: 'sent-unconfirmable', reason: { code: 'does-not-report' } });
     expect(onPuback(sending, 0x87, topic, true, NOW)).toMatchObject({ state: 'rejected', reason: { code: 'not-authorized', topic } });
     expect(onPuback(sending, 0x97, topic, true, NOW)).toMatchObject({ state: 'rejected', reason: { code: 'broker-refused', reasonCode: 0x97 } });

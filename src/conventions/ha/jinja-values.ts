@@ -108,17 +108,19 @@ export interface JsonStyle {
   readonly sortKeys: boolean;
   /** json.dumps separators ", " and ": " (Jinja) or orjson's compact form (HA). */
   readonly spaced: boolean;
-  /** Jinja's tojson escapes <, >, & and ' for HTML, and non-ASCII (ensure_ascii). */
+  /** Jinja's tojson escapes <, >, & and ' for HTML. */
   readonly htmlSafe: boolean;
+  /** Python's ensure_ascii: non-ASCII characters as \u escapes (Jinja's tojson, HA's to_json(ensure_ascii=True)). */
+  readonly asciiOnly: boolean;
 }
 
 function jsonString(s: string, style: JsonStyle): string {
   const text = JSON.stringify(s);
-  if (!style.htmlSafe) return text;
+  if (!style.htmlSafe && !style.asciiOnly) return text;
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
-    if (ch === '<' || ch === '>' || ch === '&' || ch === "'" || code > 0x7e) {
+    if ((style.htmlSafe && (ch === '<' || ch === '>' || ch === '&' || ch === "'")) || code > 0x7e) {
       // Astral characters become a surrogate pair, as Python's ensure_ascii writes them.
       for (let i = 0; i < ch.length; i++) out += `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`;
     } else out += ch;

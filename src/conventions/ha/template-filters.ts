@@ -161,15 +161,22 @@ const fromJson: HaFilter = (v, args, what) => {
   return fallback;
 };
 
-const toJson: HaFilter = (v, _args, what) => {
+/** HA's to_json: orjson's compact form, or json.dumps' when ensure_ascii is asked for. */
+const toJson: HaFilter = (v, args, what) => {
   requireDefined(v, what);
-  return jString(toJsonText(v, { sortKeys: false, spaced: false, htmlSafe: false }));
+  const flag = (index: number, name: string): boolean => {
+    const a = param(args, index, name);
+    return a !== undefined && truthy(a);
+  };
+  if (flag(1, 'pretty_print')) throw new TemplateFailure('unsupported', 'to_json with pretty_print');
+  const ascii = flag(0, 'ensure_ascii');
+  return jString(toJsonText(v, { sortKeys: flag(2, 'sort_keys'), spaced: ascii, htmlSafe: false, asciiOnly: ascii }));
 };
 
 const jinjaToJson: HaFilter = (v, args, what) => {
   requireDefined(v, what);
   if (param(args, 0, 'indent') !== undefined) throw new TemplateFailure('unsupported', 'tojson with an indent');
-  return jString(toJsonText(v, { sortKeys: true, spaced: true, htmlSafe: true }));
+  return jString(toJsonText(v, { sortKeys: true, spaced: true, htmlSafe: true, asciiOnly: true }));
 };
 
 function textFilter(apply: (s: string) => string): HaFilter {

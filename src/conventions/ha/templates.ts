@@ -93,7 +93,15 @@ const LIBRARY_FILTERS = new Set(['abs', 'capitalize', 'first', 'items', 'join', 
 /** Methods of str and dict the library implements. */
 const METHODS = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'capitalize', 'split', 'startswith', 'endswith', 'replace', 'get', 'keys', 'values', 'items']);
 const TESTS = new Set(new Environment().tests.keys());
-const CONSTANTS = new Set(['true', 'false', 'none', 'True', 'False', 'None']);
+const JINJA_CONSTANTS: readonly (readonly [string, boolean | null])[] = [
+  ['true', true],
+  ['True', true],
+  ['false', false],
+  ['False', false],
+  ['none', null],
+  ['None', null],
+];
+const CONSTANTS = new Set(JINJA_CONSTANTS.map(([name]) => name));
 const INPUTS = new Set(['value', 'value_json']);
 
 const isNode = (x: unknown): x is AstNode => typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string';
@@ -349,6 +357,8 @@ export function compileTemplate(source: string, names: readonly string[] = []): 
     usesValueJson: state.usesValueJson,
     render(input: TemplateInput): RenderResult {
       const env = new Environment();
+      // The library's own globals are not loaded (range() is Holdfast's, bounded); Jinja's constants are.
+      for (const [name, v] of JINJA_CONSTANTS) env.set(name, v);
       env.set('value', input.value);
       if (input.value_json !== undefined) env.set('value_json', input.value_json);
       for (const [name, v] of Object.entries(input.variables ?? {})) if (!INPUTS.has(name)) env.set(name, v);
