@@ -156,11 +156,13 @@ export class HfApp extends LitElement {
   @state() private toastSeq: number | null = null;
   @state() private theme: ThemePreference = themePreference();
   private readonly provider = new ContextProvider(this, { context: consoleContext });
-  private readonly consoleState = new SliceController<ConsoleState>(this, (c) => (fn) => c.state.subscribe(fn));
-  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
-  private readonly outbox = new SliceController<{ readonly entries: readonly OutboxEntry[] }, readonly OutboxEntry[]>(this, (c) => (fn) => c.outbox.subscribe(fn), (s) => s.entries);
-  private readonly devices = new SliceController<ReadonlyMap<string, DeviceSummary>>(this, (c) => (fn) => c.client.subscribeDevices(fn));
-  private readonly connectionStatus = new SliceController<ConnectionState | null, ConnectionState['status'] | null>(this, (c) => (fn) => c.client.subscribeConnection(fn), (x) => x?.status ?? null);
+  // The shell provides the console, so its own slices take it directly (a provider does not answer itself).
+  private readonly own = (): Console | undefined => this.console;
+  private readonly consoleState = new SliceController<ConsoleState>(this, (c) => (fn) => c.state.subscribe(fn), undefined, undefined, this.own);
+  private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn), undefined, undefined, this.own);
+  private readonly outbox = new SliceController<{ readonly entries: readonly OutboxEntry[] }, readonly OutboxEntry[]>(this, (c) => (fn) => c.outbox.subscribe(fn), (s) => s.entries, undefined, this.own);
+  private readonly devices = new SliceController<ReadonlyMap<string, DeviceSummary>>(this, (c) => (fn) => c.client.subscribeDevices(fn), undefined, undefined, this.own);
+  private readonly connectionStatus = new SliceController<ConnectionState | null, ConnectionState['status'] | null>(this, (c) => (fn) => c.client.subscribeConnection(fn), (x) => x?.status ?? null, undefined, this.own);
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -173,7 +175,10 @@ export class HfApp extends LitElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('console') && this.console) this.provider.setValue(this.console);
+    if (changed.has('console') && this.console) {
+      this.provider.setValue(this.console);
+      for (const s of [this.consoleState, this.profiles, this.outbox, this.devices, this.connectionStatus]) s.rebind();
+    }
   }
 
   private readonly onEdit = (e: EditEvent): void => {

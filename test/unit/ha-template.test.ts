@@ -168,7 +168,7 @@ describe('what is not evaluated', () => {
     ['{{ state_attr(entity_id, "current_position") }}', 'unsupported'],
     ['{% macro m() %}x{% endmacro %}{{ m() }}', 'unsupported'],
     ['{{ value | sqrt }}', 'unsupported'],
-    ['{{ value is match("a") }}', 'unsupported'],
+    ['{{ value is search }}', 'unsupported'],
     ['{{ value.zfill(3) }}', 'unsupported'],
     ["{{ {0: 'off'}[value] }}", 'unsupported'],
     ['{{ value', 'syntax'],

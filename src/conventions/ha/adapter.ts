@@ -33,15 +33,15 @@
 import { decodePayload, previewText, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../adapter.js';
 import { MAX_VALUE_BYTES } from '../homie5.js';
 import { checkSchema } from '../../model/schema-check.js';
-import type { Availability, DeviceSchema, PropertySchema, PropertyValue } from '../../model/types.js';
+import type { Availability, DeviceSchema, PropertyValue } from '../../model/types.js';
 import { validateValue } from '../../model/values.js';
-import { deviceAvailability, entityAvailable, hearAvailability, parseAvailability, type AvailConfig, type AvailState } from './availability.js';
+import { deviceAvailability, entityAvailable, hearAvailability, parseAvailability } from './availability.js';
 import { BUILDERS, isHaComponent, type HaComponent } from './builders.js';
 import { ConfigError, expandBaseTopic, isRecord, type Config } from './config.js';
 import { decodeConfig, deviceAliases, deviceNativeId, isMigration, parseConfigTopic, splitDeviceConfig } from './discovery.js';
-import type { PropDef } from './entity.js';
-import { controlName, friendlyName, ownName, type OwnName } from './naming.js';
-import { isTasmotaDevice, tasmotaQueryTopic } from './tasmota.js';
+import { deviceControls, type Entity, type Shown } from './device-controls.js';
+import { ownName } from './naming.js';
+import { isTasmotaDevice } from './tasmota.js';
 import { TopicIndex } from './topic-index.js';
 
 export { expandAbbreviations } from './config.js';
@@ -52,30 +52,6 @@ export const HA_CONVENTION = 'ha';
 export interface HaDiscoveryOptions {
   /** Discovery prefix. Default "homeassistant". */
   readonly prefix?: string;
-}
-
-interface Entity {
-  readonly key: string;
-  readonly deviceId: string;
-  readonly own: OwnName;
-  readonly hasDevice: boolean;
-  /** device.name when the config gives one. */
-  readonly deviceName?: string;
-  readonly aliases: readonly string[];
-  readonly tasmota: boolean;
-  /** Shown where HA has no name: the discovery object id. */
-  readonly fallbackName: string;
-  readonly props: readonly PropDef[];
-  readonly availability: AvailConfig | null;
-  readonly avail: AvailState;
-}
-
-interface Shown {
-  readonly entityKey: string;
-  readonly def: PropDef;
-  readonly schema: PropertySchema;
-  /** Tasmota: where to ask for its state. */
-  readonly queryTopic?: string;
 }
 
 interface DeviceState {
@@ -397,47 +373,15 @@ export class HaDiscoveryAdapter implements ConventionAdapter {
     return this.rebuild(d);
   }
 
-  /** The device's controls, named now that its name is known; names kept unique within the device. */
-  private controls(d: DeviceState, errors: string[]): { shown: Shown[]; standaloneName?: string; aliases: Set<string>; tasmota: boolean } {
-    const entities = [...d.entityKeys].flatMap((k) => {
-      const e = this.entities.get(k);
-      return e ? [e] : [];
-    });
-    const tasmota = entities.some((e) => e.tasmota);
-    const aliases = new Set(entities.flatMap((e) => e.aliases));
-    const ids = new Set<string>();
-    const shown: Shown[] = [];
-    let standaloneName: string | undefined;
-    for (const e of entities) {
-      const clash = e.props.find((p) => ids.has(p.schema.id));
-      if (clash !== undefined) {
-        errors.push(`${e.key}: property id ${JSON.stringify(clash.schema.id)} is already used by another entity of this device`);
-        continue;
-      }
-      const friendly = friendlyName(e.own, { hasDevice: e.hasDevice, ...(d.name !== undefined ? { deviceName: d.name } : {}), fallback: e.fallbackName });
-      if (!e.hasDevice) standaloneName ??= friendly;
-      for (const def of e.props) {
-        ids.add(def.schema.id);
-        const queryTopic = tasmota ? tasmotaQueryTopic(def) : undefined;
-        const schema: PropertySchema = { ...def.schema, name: controlName(friendly, def.part), ...(queryTopic !== undefined ? { queryable: true } : {}) };
-        shown.push({ entityKey: e.key, def, schema, ...(queryTopic !== undefined ? { queryTopic } : {}) });
-      }
-    }
-    const counts = new Map<string, number>();
-    for (const s of shown) counts.set(s.schema.name, (counts.get(s.schema.name) ?? 0) + 1);
-    const unique = shown.map((s) => {
-      if ((counts.get(s.schema.name) ?? 0) < 2) return s;
-      const objectId = this.entities.get(s.entityKey)?.fallbackName ?? s.schema.id;
-      return { ...s, schema: { ...s.schema, name: `${s.schema.name} (${objectId})` } };
-    });
-    return { shown: unique, ...(standaloneName !== undefined ? { standaloneName } : {}), aliases, tasmota };
-  }
-
   /** Recompute a device's schema from its entities; emit what changed. */
   private rebuild(d: DeviceState): AdapterEvent[] {
     const events: AdapterEvent[] = [];
     const errors = [...d.configErrors.values()];
-    const { shown, standaloneName, aliases } = this.controls(d, errors);
+    const entities = [...d.entityKeys].flatMap((k) => {
+      const e = this.entities.get(k);
+      return e ? [e] : [];
+    });
+    const { shown, standaloneName, aliases } = deviceControls(entities, d.name, errors);
     const errorText = errors.length > 0 ? errors.join('; ') : undefined;
     if (shown.length === 0) {
       if (d.emittedSchema !== undefined) events.push({ kind: 'device-removed', deviceId: d.id });

@@ -15,6 +15,7 @@ import {
   readWholeNumber,
   reports,
   settability,
+  unsupportedReason,
   withSettable,
   writer,
   type Build,
@@ -200,7 +201,7 @@ export function readingPart(b: Build, o: Reading): PropDef | undefined {
     settable: false,
     momentary: false,
     ...(o.unit !== undefined && o.unit !== '' ? { unit: o.unit } : {}),
-    ...(valueTpl !== undefined && !valueTpl.ok ? { readOnlyReason: `template not supported (${valueTpl.error.message}): ${valueTpl.source}` } : {}),
+    ...(valueTpl !== undefined && !valueTpl.ok ? { readOnlyReason: unsupportedReason(valueTpl) } : {}),
   };
   return { schema, ...named(o), stateTopic, read: reader(valueTpl, o.valueKey ?? 'value_template', o.read ?? readBy(schema, o.numeric)) };
 }

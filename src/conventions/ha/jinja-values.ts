@@ -18,7 +18,8 @@ export interface JValue {
 type JValueClass = new (value?: unknown) => JValue;
 
 /** Environment.set converts a JS value; each conversion gets its own scope, as set() declares a variable. */
-const convert = (x: unknown): JValue => new Environment().set('_', x) as unknown as JValue;
+const EnvironmentClass = Environment as unknown as new () => { set(name: string, value: unknown): unknown };
+const convert = (x: unknown): JValue => new EnvironmentClass().set('_', x) as JValue;
 const classOf = (sample: unknown): JValueClass => (convert(sample) as unknown as { constructor: JValueClass }).constructor;
 
 const StringClass = classOf('');

@@ -58,8 +58,22 @@ export const MAX_STEPS = 20_000;
 /** Characters a render may produce (and any string it builds on the way). */
 export const MAX_OUTPUT_CHARS = 64 * 1024;
 
-type Program = ReturnType<typeof parse>;
-type Statement = Parameters<Interpreter['evaluate']>[0];
+/**
+ * The library's types, as far as they are used here. Its .d.ts files import each other without file
+ * extensions, which NodeNext resolution (sim, e2e, bench) cannot follow; these keep both builds typed alike.
+ */
+interface JinjaEnvironment {
+  set(name: string, value: unknown): unknown;
+  readonly tests: ReadonlyMap<string, unknown>;
+}
+interface JinjaInterpreter {
+  evaluate(statement: unknown, environment: JinjaEnvironment): unknown;
+  run(program: unknown): unknown;
+}
+const EnvironmentClass = Environment as unknown as new () => JinjaEnvironment;
+const InterpreterClass = Interpreter as unknown as new (environment: JinjaEnvironment) => JinjaInterpreter;
+const parseTemplate = parse as unknown as (tokens: unknown) => unknown;
+const tokenizeTemplate = tokenize as unknown as (source: string, options: { trim_blocks: boolean; lstrip_blocks: boolean }) => unknown;
 
 /** The parts of the library's AST nodes that are read here (they are plain objects with a `type`). */
 interface AstNode {
@@ -92,7 +106,7 @@ const STATEMENTS = new Set(['Program', 'If', 'For', 'Set', 'Comment', 'Break', '
 const LIBRARY_FILTERS = new Set(['abs', 'capitalize', 'first', 'items', 'join', 'last', 'length', 'list', 'reverse', 'sort', 'string', 'title', 'trim', 'unique']);
 /** Methods of str and dict the library implements. */
 const METHODS = new Set(['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'title', 'capitalize', 'split', 'startswith', 'endswith', 'replace', 'get', 'keys', 'values', 'items']);
-const TESTS = new Set(new Environment().tests.keys());
+const TESTS = new Set(new EnvironmentClass().tests.keys());
 const JINJA_CONSTANTS: readonly (readonly [string, boolean | null])[] = [
   ['true', true],
   ['True', true],
@@ -259,11 +273,11 @@ function describe(node: unknown): string {
 }
 
 /** The library's interpreter with Holdfast's hooks: a step budget, HA filters, strict undefined, Python printing. */
-class HaInterpreter extends Interpreter {
+class HaInterpreter extends InterpreterClass {
   private steps = 0;
   private printed = 0;
 
-  override evaluate(statement: Statement | undefined, environment: Environment): ReturnType<Interpreter['evaluate']> {
+  override evaluate(statement: unknown, environment: JinjaEnvironment): unknown {
     if (++this.steps > MAX_STEPS) throw new TemplateFailure('budget', `ran more than ${MAX_STEPS} steps`);
     const node = statement as unknown as AstNode | undefined;
     const result = node === undefined ? super.evaluate(statement, environment) : this.hooked(node, environment);
@@ -272,12 +286,12 @@ class HaInterpreter extends Interpreter {
     return result;
   }
 
-  private run1(node: unknown, environment: Environment): JValue {
-    return this.evaluate(node as Statement, environment) as unknown as JValue;
+  private run1(node: unknown, environment: JinjaEnvironment): JValue {
+    return this.evaluate(node, environment) as JValue;
   }
 
-  private hooked(node: AstNode, environment: Environment): ReturnType<Interpreter['evaluate']> {
-    const out = (v: JValue): ReturnType<Interpreter['evaluate']> => v as unknown as ReturnType<Interpreter['evaluate']>;
+  private hooked(node: AstNode, environment: JinjaEnvironment): unknown {
+    const out = (v: JValue): unknown => v;
     switch (node.type) {
       case EVALUATED:
         return out(node['value'] as JValue);
@@ -294,7 +308,7 @@ class HaInterpreter extends Interpreter {
         // Jinja: an attribute of an undefined value is an error, not another undefined value.
         const object = this.run1(node['object'], environment);
         if (isUndefined(object)) throw new TemplateFailure('undefined', `${describe(node['object'])} is undefined`);
-        return super.evaluate({ ...node, object: { type: EVALUATED, value: object } } as unknown as Statement, environment);
+        return super.evaluate({ ...node, object: { type: EVALUATED, value: object } }, environment);
       }
       case 'FilterExpression': {
         const filter = HA_FILTERS.get(nameOf(node['filter']) ?? '');
@@ -311,10 +325,10 @@ class HaInterpreter extends Interpreter {
         return out(fn(args, describe(nodes(node['args'])[0])));
       }
     }
-    return super.evaluate(node as unknown as Statement, environment);
+    return super.evaluate(node, environment);
   }
 
-  private callArgs(list: unknown, environment: Environment): CallArgs {
+  private callArgs(list: unknown, environment: JinjaEnvironment): CallArgs {
     const positional: JValue[] = [];
     const keyword = new Map<string, JValue>();
     for (const arg of nodes(list)) {
@@ -338,16 +352,16 @@ export function compileTemplate(source: string, names: readonly string[] = []): 
   if (source.length > MAX_TEMPLATE_CHARS) {
     return { ok: false, source, error: { code: 'too-long', message: `longer than ${MAX_TEMPLATE_CHARS} characters` } };
   }
-  let program: Program;
+  let program: unknown;
   try {
     // Home Assistant's Jinja environment keeps the defaults: no trim_blocks, no lstrip_blocks.
-    program = parse(tokenize(source, { trim_blocks: false, lstrip_blocks: false }));
+    program = parseTemplate(tokenizeTemplate(source, { trim_blocks: false, lstrip_blocks: false }));
   } catch (e) {
     return { ok: false, source, error: { code: 'syntax', message: e instanceof Error ? e.message : String(e) } };
   }
-  const state: CheckState = { bound: boundNames(program as unknown as AstNode, new Set()), names: new Set(names), usesValueJson: false };
+  const state: CheckState = { bound: boundNames(program as AstNode, new Set()), names: new Set(names), usesValueJson: false };
   try {
-    checkNode(program as unknown as AstNode, state);
+    checkNode(program as AstNode, state);
   } catch (e) {
     return { ok: false, source, error: failure(e) };
   }
@@ -356,14 +370,14 @@ export function compileTemplate(source: string, names: readonly string[] = []): 
     source,
     usesValueJson: state.usesValueJson,
     render(input: TemplateInput): RenderResult {
-      const env = new Environment();
+      const env = new EnvironmentClass();
       // The library's own globals are not loaded (range() is Holdfast's, bounded); Jinja's constants are.
       for (const [name, v] of JINJA_CONSTANTS) env.set(name, v);
       env.set('value', input.value);
       if (input.value_json !== undefined) env.set('value_json', input.value_json);
       for (const [name, v] of Object.entries(input.variables ?? {})) if (!INPUTS.has(name)) env.set(name, v);
       try {
-        const result = new HaInterpreter(env).run(program) as unknown as JValue;
+        const result = new HaInterpreter(env).run(program) as JValue;
         return { ok: true, text: isString(result) ? result.value : pyText(result) };
       } catch (e) {
         return { ok: false, error: failure(e) };

@@ -13,7 +13,7 @@ export type Subscribable<S> = (fn: (value: S) => void) => () => void;
  * deviceId); it unsubscribes when disconnected.
  */
 export class SliceController<S, T = S> implements ReactiveController {
-  private readonly consumer: ContextConsumer<typeof consoleContext, ReactiveElement>;
+  private readonly consumer: ContextConsumer<typeof consoleContext, ReactiveElement> | null;
   private unsubscribe: (() => void) | null = null;
   private current: T | undefined;
   private has = false;
@@ -23,13 +23,15 @@ export class SliceController<S, T = S> implements ReactiveController {
     private readonly source: (c: Console) => Subscribable<S> | null,
     private readonly select: (s: S) => T = (s) => s as unknown as T,
     private readonly equals: (a: T, b: T) => boolean = Object.is,
+    /** For the element that provides the console itself (a provider does not answer its own requests). */
+    private readonly own?: () => Console | undefined,
   ) {
-    this.consumer = new ContextConsumer(host, { context: consoleContext, subscribe: true, callback: () => this.rebind() });
+    this.consumer = own ? null : new ContextConsumer(host, { context: consoleContext, subscribe: true, callback: () => this.rebind() });
     host.addController(this);
   }
 
   get console(): Console | undefined {
-    return this.consumer.value;
+    return this.own ? this.own() : this.consumer?.value;
   }
 
   /** The slice's value (undefined until the console is there). */
@@ -41,7 +43,7 @@ export class SliceController<S, T = S> implements ReactiveController {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.has = false;
-    const c = this.consumer.value;
+    const c = this.console;
     if (!c || !this.host.isConnected) return;
     const subscribe = this.source(c);
     if (!subscribe) {
