@@ -63,8 +63,10 @@ export function onEchoDeadline(entry: OutboxEntry, lastReported: PropertyValue |
  * back too (the question is asked again on the new session).
  */
 export function recoverAfterCrash(entry: OutboxEntry, now: number): OutboxEntry {
-  if (IN_FLIGHT_STATES.includes(entry.state)) return updateEntry(entry, { state: 'queued', reason: { code: 'interrupted' }, updatedAt: now }, ['fresh']);
-  return entry;
+  if (!IN_FLIGHT_STATES.includes(entry.state)) return entry;
+  // A Send anyway approved one send, which may have reached the device: sending again needs a new tap.
+  const { sentAnywayBy: _used, ...rest } = entry;
+  return updateEntry(rest, { state: 'queued', reason: { code: 'interrupted' }, updatedAt: now }, ['fresh']);
 }
 
 /** The adapter could not encode the set (schema changed, value no longer valid). */

@@ -1,7 +1,7 @@
 import { hasCommandTopicGuard, hasDeviceSubscriptions, hasQuerySource, hasResubscriptions, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../conventions/adapter.js';
 import type { PropertyValue } from '../model/types.js';
 
-/** Sends each message to the adapter that owns its topic, and each set to the adapter that owns its device. */
+/** Sends each message to the adapters that read its topic, and each set to the adapter that owns its device. */
 export class ConventionRouter {
   /** Filters already handed out by subscriptions() / takeNewSubscriptions(). */
   private readonly announced = new Set<string>();
@@ -34,11 +34,20 @@ export class ConventionRouter {
     return [...fresh];
   }
 
+  /**
+   * Every adapter that reads a topic gets it: one topic can matter to two
+   * conventions (Zigbee2MQTT's bridge/state is its own availability and the
+   * availability its HA discovery configs name). Each adapter's events are
+   * about its own devices only.
+   */
   route(topic: string, payload: Uint8Array, retained: boolean): AdapterEvent[] {
+    let events: AdapterEvent[] | null = null;
     for (const adapter of this.adapters) {
-      if (adapter.handles(topic)) return adapter.handleMessage(topic, payload, retained);
+      if (!adapter.handles(topic)) continue;
+      const out = adapter.handleMessage(topic, payload, retained);
+      events = events === null ? out : [...events, ...out];
     }
-    return [];
+    return events ?? [];
   }
 
   /** The adapter that owns a device (its id is "<convention>:<native id>"). */

@@ -136,9 +136,8 @@ export class SubscriptionManager {
       const now = Date.now();
       for (const [id, fs] of this.active) if (fs.length > 0) this.pipeline.markDeviceSubscribed(id, now);
     }
+    // Filters adapters learn from here on (HA state topics in retained configs) are subscribed as they are learned.
     await subscriber.subscribe(router.subscriptions());
-    // Filters learned while the first SUBACKs were on their way.
-    router.takeNewSubscriptions();
     if (session !== this.session) return;
     this.pipeline.markAllSubscribed(Date.now());
   }

@@ -121,6 +121,9 @@ export class HfDevicePanel extends LitElement {
         font-size: 0.9rem;
         margin: 0 0 0.75rem;
       }
+      .groups > .group-item {
+        width: 100%;
+      }
     `,
   ];
 
@@ -218,18 +221,36 @@ export class HfDevicePanel extends LitElement {
     </div>`;
   }
 
+  private renderSection(c: PanelContext, name: string, s: Section): TemplateResult {
+    return s.group
+      ? html`<section role="group" aria-label=${s.group.name}>
+          <h3>${s.group.name}</h3>
+          ${this.renderProperties(c, s.group.name, s.group.id, s.properties)}
+        </section>`
+      : this.renderProperties(c, name, '', s.properties);
+  }
+
   private renderSections(c: PanelContext, name: string, properties: readonly PropertySchema[]): TemplateResult {
-    const sections = groupProperties(properties);
-    if (sections.length === 1 && sections[0]!.group === null) return this.renderProperties(c, name, '', properties);
+    const sections = this.stableSections(properties);
+    // One node only: its name would just repeat the device's.
+    if (sections.length === 1) return this.renderProperties(c, name, '', properties);
     // Each node is a group named like the node, so "Level" in Channel 2 is found by role and name within it.
-    return html`${sections.map((s) =>
-      s.group
-        ? html`<section role="group" aria-label=${s.group.name}>
-            <h3>${s.group.name}</h3>
-            ${this.renderProperties(c, s.group.name, s.group.id, s.properties)}
-          </section>`
-        : this.renderProperties(c, name, '', s.properties),
-    )}`;
+    // A long device renders only the groups in view; each says where it sits among them.
+    const v = properties.length > VIRTUALIZE_AFTER ? loadVirtualizer(this) : 'failed';
+    if (v === 'failed') return html`${sections.map((s) => this.renderSection(c, name, s))}`;
+    const size = sections.length;
+    const item = (s: Section, index: number): TemplateResult => html`<div role="listitem" aria-posinset=${index + 1} aria-setsize=${size} class="group-item">${this.renderSection(c, name, s)}</div>`;
+    if (!v) return html`<div role="list" aria-label="${name} settings">${sections.slice(0, 2).map(item)}</div>`;
+    return html`<div role="list" aria-label="${name} settings" class="groups">
+      ${v.virtualize({ items: sections, keyFunction: (s: Section) => s.group?.id ?? '', renderItem: item, layout: v.layout })}
+    </div>`;
+  }
+
+  /** The same sections array while the schema is unchanged (the virtualizer re-lays out on a new one). */
+  private sections: { properties: readonly PropertySchema[] | null; sections: Section[] } = { properties: null, sections: [] };
+  private stableSections(properties: readonly PropertySchema[]): Section[] {
+    if (this.sections.properties !== properties) this.sections = { properties, sections: groupProperties(properties) };
+    return this.sections.sections;
   }
 
   override render() {

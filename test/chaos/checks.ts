@@ -28,7 +28,7 @@
 //                     base than its edit; an outbox row no edit explains.
 
 import type { CoalesceResult } from '../../src/model/coalesce.js';
-import type { OutboxEntry, OutboxState } from '../../src/model/types.js';
+import { PENDING_STATES, type OutboxEntry, type OutboxState } from '../../src/model/types.js';
 import { valuesEqual } from '../../src/model/values.js';
 import type { BrokerSet, ConsolePublish, DeviceChange, Value } from './observe.js';
 
@@ -196,7 +196,7 @@ export function checkRound(d: RoundData): Findings {
           bump('cancelled by coalescing');
         } else {
           if (valuesEqual(e.desired, prev.base)) violations.vanished.push(`${label}: back to base but replaced instead of cancelled`);
-          if (!valuesEqual(x.desired, e.desired) || x.state !== 'queued') violations.vanished.push(`${label}: replaced entry ${short(x.cmdId)} does not carry the edit`);
+          if (!valuesEqual(x.desired, e.desired) || !PENDING_STATES.includes(x.state)) violations.vanished.push(`${label}: replaced entry ${short(x.cmdId)} does not carry the edit`);
           bump('coalesced edits');
         }
         prev.lastDesired = e.desired;

@@ -20,7 +20,7 @@ test('four conventions on one broker: offline edits, two hardware changes, the r
   const cases = [
     { device: 'VP4 Video Processor', control: 'Genlock phase H', id: 'vp4', prop: 'genlock/phase-h', from: 22, to: 25, hardware: -25 },
     { device: 'Desk lamp (Homie 4)', control: 'Dimmer', id: 'lamp4', prop: 'light/dimmer', from: 60, to: 75, hardware: null },
-    { device: 'Ceiling fan (ESPHome)', control: 'Fan speed', id: 'esp-fan', prop: 'fan_speed', from: 40, to: 55, hardware: 80 },
+    { device: 'Ceiling fan (ESPHome)', control: 'Ceiling fan (ESPHome) Fan speed', id: 'esp-fan', prop: 'fan_speed', from: 40, to: 55, hardware: 80 },
     { device: 'VP4 (legacy text protocol)', control: 'Genlock phase (h)', id: 'cy-vp4', prop: 'genlock-phase', from: 22, to: 30, hardware: null },
   ] as const;
 

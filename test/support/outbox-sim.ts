@@ -61,7 +61,11 @@ export interface PublishRecord {
 interface Message {
   readonly entry: OutboxEntry;
   readonly session: string;
+  readonly at: number;
 }
+
+/** Sets carry a message expiry of the echo deadline in whole seconds (MQTT 5): the broker drops one older than that. */
+const EXPIRY_MS = Math.ceil(TIMING.echoDeadlineMs / 1000) * 1000;
 
 export class OutboxSim {
   now = 10_000;
@@ -78,6 +82,8 @@ export class OutboxSim {
   private inFlight = new Map<string, OutboxEntry>();
   private deadlines = new Map<string, number>();
   private enRoute: Message[] = [];
+  /** Publishes the broker has accepted and not yet acknowledged to the console. */
+  private pubacks: Message[] = [];
   readonly publishes: PublishRecord[] = [];
   /** Every set the device applied: cmdId per application. */
   readonly applied: string[] = [];
@@ -154,6 +160,7 @@ export class OutboxSim {
   disconnect(deliverInFlight: boolean): void {
     if (!this.session) return;
     if (!deliverInFlight) this.enRoute = [];
+    this.pubacks = [];
     this.session = null;
     this.evidence = null;
     for (const e of this.inFlight.values()) this.apply(e, (latest) => recoverAfterCrash(latest, this.now));
@@ -170,12 +177,18 @@ export class OutboxSim {
   /** The device receives the oldest set on its way and applies it once. */
   deliver(): void {
     const m = this.enRoute.shift();
-    if (!m) return;
+    if (!m || this.now - m.at >= EXPIRY_MS) return;
     this.applied.push(m.entry.cmdId);
     this.device[m.entry.propertyId as Prop] = m.entry.desired as number;
     this.report(m.entry.propertyId as Prop, false);
-    // The PUBACK comes back on the session that published, if it is still up.
-    if (this.session === m.session) {
+  }
+
+  /** The broker's PUBACKs reach the console on the session that published, if it is still up. */
+  private acknowledge(): void {
+    const acks = this.pubacks;
+    this.pubacks = [];
+    for (const m of acks) {
+      if (this.session !== m.session) continue;
       const confirmable = PROPS[m.entry.propertyId as Prop] !== 'silent';
       this.apply(m.entry, (latest) => onPuback(latest, 0, 'topic', confirmable, this.now));
     }
@@ -183,6 +196,7 @@ export class OutboxSim {
 
   tick(ms: number): void {
     this.now += ms;
+    this.acknowledge();
     for (const [cmdId, at] of [...this.deadlines]) {
       if (at > this.now) continue;
       this.deadlines.delete(cmdId);
@@ -241,7 +255,8 @@ export class OutboxSim {
       this.publishes.push({ entry: sending, session, at: this.now, reportedOnSession: this.reportedOnSession(prop), deviceValue: this.device[prop] });
       this.inFlight.set(propertyKey(DEV, prop), sending);
       if (PROPS[prop] !== 'silent') this.deadlines.set(sending.cmdId, this.now + TIMING.echoDeadlineMs);
-      this.enRoute.push({ entry: sending, session });
+      this.enRoute.push({ entry: sending, session, at: this.now });
+      this.pubacks.push({ entry: sending, session, at: this.now });
     }
   }
 

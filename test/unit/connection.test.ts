@@ -228,6 +228,8 @@ describe('connection state machine', () => {
 
   it("between attempts it probes the broker's host and connects soon after it answers, not after the backoff", async () => {
     const { conn } = make(4, { probeIntervalMs: 1000, maxMs: 30_000 });
+    // Long jittered delays, and the latest probe and spread within them.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
     conn.start();
     // Climb to long delays while the host is unreachable.
     for (let i = 0; i < 8; i++) {
@@ -245,6 +247,7 @@ describe('connection state machine', () => {
     expect(clients.length).toBe(before + 1);
     expect(conn.state.status).toBe('open');
     expect(waitedFor).toBeGreaterThan(2300);
+    random.mockRestore();
     conn.stop();
   });
 

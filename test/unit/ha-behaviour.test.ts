@@ -38,7 +38,8 @@ describe('naming (naming.ts)', () => {
   it('friendly name: device + own part, device alone, own alone', () => {
     expect(friendlyName('Temperature', withDevice)).toBe('Bedroom Temperature');
     expect(friendlyName(null, withDevice)).toBe('Bedroom');
-    expect(friendlyName('Bedroom', withDevice)).toBe('Bedroom');
+    // As HA since 2024.2: a name equal to the device name is not collapsed.
+    expect(friendlyName('Bedroom', withDevice)).toBe('Bedroom Bedroom');
     expect(friendlyName('Garden', { hasDevice: false, fallback: 'obj' })).toBe('Garden');
     expect(friendlyName(null, { hasDevice: false, fallback: 'obj' })).toBe('obj');
     expect(friendlyName('Temperature', { hasDevice: true, fallback: 'obj' })).toBe('Temperature');

@@ -20,9 +20,8 @@
  *     Without a device: the own part alone.
  *
  * Where Holdfast differs, on purpose:
- *  - An own part equal to the device name gives the device name alone
- *    ("Kitchen", not "Kitchen Kitchen"). HA did this from 2023.8 until 2024.2
- *    and now shows the doubled name; a doubled accessible name only adds noise.
+ *  - (Not a difference: an own part equal to the device name is doubled,
+ *    "Kitchen Kitchen", as HA does since 2024.2; it collapsed it from 2023.8.)
  *  - `name: ""` (ESPHome's entities without their own name) is treated as
  *    `null`; HA appends a trailing space to the device name.
  *  - Where HA would have no name at all (no device, `name: null`), the
@@ -196,7 +195,8 @@ export interface NameContext {
 export function friendlyName(own: OwnName, ctx: NameContext): string {
   const device = ctx.hasDevice && ctx.deviceName !== undefined && ctx.deviceName.trim() !== '' ? ctx.deviceName : undefined;
   if (own === null) return device ?? ctx.fallback;
-  if (device === undefined || own === device) return own;
+  // Like HA since 2024.2 (PR #107188): an own part equal to the device name is not collapsed ("Kitchen Kitchen").
+  if (device === undefined) return own;
   return `${device} ${own}`;
 }
 
