@@ -158,7 +158,7 @@ export class TasmotaDevice extends MqttSimDevice {
   }
 
   protected async announce(client: MqttClient): Promise<void> {
-    await client.subscribeAsync([this.t('cmnd', 'POWER'), this.t('cmnd', 'POWER1'), `${this.haPrefix}/status`], { qos: 1 });
+    await client.subscribeAsync([this.t('cmnd', 'POWER'), this.t('cmnd', 'POWER1'), this.t('cmnd', 'STATE'), `${this.haPrefix}/status`], { qos: 1 });
     await publishAll(client, [{ topic: this.t('tele', 'LWT'), payload: 'Online' }, ...this.discovery()]);
     await publishAll(client, [{ topic: this.t('tele', 'STATE'), payload: this.teleState() }, { topic: this.t('tele', 'HASS_STATE'), payload: this.hassState() }], false);
   }
@@ -166,6 +166,12 @@ export class TasmotaDevice extends MqttSimDevice {
   protected onMessage(topic: string, payload: string, retained: boolean): void {
     if (topic === `${this.haPrefix}/status`) {
       if (payload === 'online') for (const m of this.discovery()) this.publish(m.topic, m.payload);
+      return;
+    }
+    if (topic === this.t('cmnd', 'STATE') && !retained) {
+      // The State command (with SetOption59, which discovery turns on) publishes tele/STATE: how Holdfast asks.
+      this.publish(this.t('stat', 'RESULT'), this.teleState(), false);
+      this.publishTeleState();
       return;
     }
     if (topic !== this.t('cmnd', 'POWER') && topic !== this.t('cmnd', 'POWER1')) return;

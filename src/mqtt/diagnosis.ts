@@ -47,23 +47,6 @@ export function diagnoseConnack(code: number, url: string, withCredentials = fal
   }
 }
 
-/**
- * A WebSocket that fails before CONNACK tells the page almost nothing
- * (browsers hide the cause on purpose), so the message names the likely
- * causes instead of pretending to know one.
- */
-export function diagnoseSocketFailure(url: string, detail: string | undefined): Diagnosis {
-  const secure = url.startsWith('wss:');
-  return {
-    code: 'unreachable',
-    message: `Could not open a WebSocket to ${url}${detail ? ` (${detail})` : ''}.`,
-    fix: secure
-      ? 'Check the host, port and path, that the broker has a TLS WebSocket listener there, and that its certificate is trusted by this device.'
-      : 'Check the host, port and path, that the broker has a WebSocket listener there, and that this device is on the right network.',
-    permanent: false,
-  };
-}
-
 export function diagnoseTimeout(what: 'connack' | 'heartbeat' | 'keepalive'): Diagnosis {
   return {
     code: 'timeout',
