@@ -72,8 +72,18 @@ export function hasCommandTopicGuard(a: ConventionAdapter): a is ConventionAdapt
  * filters of subscriptions(). A console subscribes to them only while the
  * device is on screen, pinned, alarmed on or has pending edits, so a tablet
  * does not pay for the whole site. Without this capability the adapter's
- * subscriptions() carry every device's values (e.g. Homie 4, whose
- * attributes and values share one subtree).
+ * subscriptions() carry every device's values.
+ *
+ * Contract, as the SubscriptionManager relies on it:
+ *   - subscriptions() must not cover these filters (no `#` under a device),
+ *     or the split saves nothing.
+ *   - An empty list: nothing of its own to subscribe, because the device
+ *     reports nothing or is not known yet (its filters come from discovery).
+ *     Whenever the list changes, the adapter emits a `device` event for the
+ *     device, which is when the console asks again.
+ *   - A filter may be listed for several devices (a shared state topic) and
+ *     may also be an always-on one; the console unsubscribes a filter only
+ *     when no needed device and no always-on subscription uses it.
  */
 export interface DeviceSubscriptionSource {
   deviceSubscriptions(deviceId: string): readonly string[];
@@ -99,11 +109,13 @@ export function hasQuerySource(a: ConventionAdapter): a is ConventionAdapter & Q
 }
 
 /**
- * Optional adapter capability (additive): topics the adapter already
- * subscribed to that a newly discovered entity also reads. Subscribing to
+ * Optional adapter capability (additive): topics the adapter may already
+ * be subscribed to that a newly discovered entity also reads. Subscribing to
  * them again makes the broker re-send their retained message (MQTT 3.1.1
  * §3.8.4, MQTT 5 retain handling 0), so the new entity gets a real, current
- * value instead of one remembered from an earlier message.
+ * value instead of one remembered from an earlier message. A per-device
+ * filter among them is subscribed again only while a needed device holds
+ * it; otherwise the device gets it fresh when it is needed.
  */
 export interface ResubscriptionSource {
   takeResubscriptions(): readonly string[];

@@ -141,6 +141,24 @@ export class FoundDevices<Level extends string> {
   }
 }
 
+/**
+ * The base topic and device of one of an adapter's device ids, if the
+ * adapter reads that device's topics: under a configured root (whether or
+ * not it has described itself yet), or under another root once the scan
+ * found it. null for anything else, so no filter is made for it.
+ */
+export function readableDevice(
+  deviceId: string,
+  convention: string,
+  roots: readonly string[],
+  found: { has(root: string, device: string): boolean },
+): { readonly root: string; readonly device: string } | null {
+  if (!deviceId.startsWith(`${convention}:`)) return null;
+  const at = splitNativeId(deviceId.slice(convention.length + 1));
+  if (!isUsableId(at.device)) return null;
+  return roots.includes(at.root) || found.has(at.root, at.device) ? at : null;
+}
+
 function key(root: string, device: string): string {
   return `${root}\u0000${device}`;
 }

@@ -15,6 +15,15 @@
  * other root; a device found there gets its own filters, so only found
  * devices cost more (one filter, `$name`, for a version Holdfast cannot read).
  *
+ * What is always subscribed: every device's attributes, by name (device
+ * `$homie`, `$name`, `$state`, `$nodes`; node `+/$name`, `+/$properties`;
+ * property `+/+/$datatype`, …), so the device list and schemas are complete.
+ * Values (`<root>/<device>/+/+`) are deviceSubscriptions(), subscribed while
+ * the device is needed. Node attributes and values sit at the same depth, so
+ * one filter `<root>/+/+/+` would take both: the attributes are subscribed by
+ * name instead, and the value filter, which also re-sends a device's node
+ * attributes and `$stats/…`, is only held for needed devices.
+ *
  * Retained attributes arrive in no guaranteed order, so the schema is built
  * as they come (homie4-schema.ts), emitted once complete and again whenever
  * it changes. The latest payload of each property is kept: one that arrived
@@ -27,7 +36,7 @@
  * "homie" and "homie4:<root>/<device>" under any other; property ids
  * "<node>/<property>".
  */
-import { decodePayload, previewText, type AdapterEvent, type ConventionAdapter, type EncodeResult } from './adapter.js';
+import { decodePayload, previewText, type AdapterEvent, type ConventionAdapter, type DeviceSubscriptionSource, type EncodeResult } from './adapter.js';
 import {
   checkAnnouncedVersion,
   checkRoots,
@@ -35,6 +44,7 @@ import {
   HomieTopics,
   isUsableId,
   nativeId,
+  readableDevice,
   versionProblemText,
   type DeviceTopic,
   type HomieAdapterOptions,
@@ -54,7 +64,7 @@ const MAX_NODES = 1000;
 const MAX_PROPERTIES = 5000;
 const MAX_BUFFERED_VALUES = 5000;
 const MAX_DEVICES = 20_000;
-/** Devices the scan may add subscriptions for (10 filters each). */
+/** Devices the scan may add always-on subscriptions for (11 filters each). */
 const MAX_FOUND_DEVICES = 500;
 
 const STATES: readonly Availability[] = ['init', 'ready', 'disconnected', 'sleeping', 'lost', 'alert'];
@@ -67,15 +77,20 @@ const HOMIE5_LEVEL = '5';
 /** How much of a found device is read: everything, or only its name (a version Holdfast cannot read). */
 type FoundLevel = 'full' | 'name';
 
-/** Filters for one device, or with `device` "+" for every device under a root. */
-function deviceFilters(root: string, device: string, withHomie: boolean): string[] {
+/** The always-on filters of one device, or with `device` "+" of every device under a root: its attributes. */
+function attributeFilters(root: string, device: string, withHomie: boolean): string[] {
   const base = `${root}/${device}`;
   return [
     ...DEVICE_ATTRIBUTES.filter((a) => withHomie || a !== '$homie').map((a) => `${base}/${a}`),
-    // Node attributes ($name, $properties) and values share the three-level filter.
-    `${base}/+/+`,
+    // By name: `<base>/+/+` would carry every value too.
+    ...NODE_ATTRIBUTES.map((a) => `${base}/+/${a}`),
     ...PROPERTY_ATTRIBUTES.map((a) => `${base}/+/+/${a}`),
   ];
+}
+
+/** One device's values, `<node>/<property>` two levels below it. */
+function valueFilters(root: string, device: string): string[] {
+  return [`${root}/${device}/+/+`];
 }
 
 type Buffered = { readonly text: string; readonly retained: boolean } | { readonly error: string; readonly raw: string };
@@ -98,14 +113,14 @@ interface DeviceState extends DeviceAttributes {
   propertyIndex: Map<string, PropertySchema>;
 }
 
-export class Homie4Adapter implements ConventionAdapter {
+export class Homie4Adapter implements ConventionAdapter, DeviceSubscriptionSource {
   readonly convention = HOMIE4_CONVENTION;
   readonly roots: readonly string[];
   private readonly scan: boolean;
   private readonly topics: HomieTopics;
   private readonly rootFilters: readonly string[];
   private readonly found = new FoundDevices<FoundLevel>(MAX_FOUND_DEVICES, (root, device, level) =>
-    level === 'full' ? deviceFilters(root, device, false) : [`${root}/${device}/$name`],
+    level === 'full' ? attributeFilters(root, device, false) : [`${root}/${device}/$name`],
   );
   private readonly devices = new Map<string, DeviceState>();
 
@@ -116,13 +131,27 @@ export class Homie4Adapter implements ConventionAdapter {
     this.rootFilters = [
       ...(this.scan ? [SCAN_FILTER] : []),
       // The scan filter sees `$homie` under single-level roots; nested roots need their own.
-      ...this.roots.flatMap((root) => deviceFilters(root, '+', !this.scan || root.includes('/'))),
+      ...this.roots.flatMap((root) => attributeFilters(root, '+', !this.scan || root.includes('/'))),
     ];
   }
 
   subscriptions(): readonly string[] {
     const found = this.found.filters();
     return found.length === 0 ? this.rootFilters : [...this.rootFilters, ...found];
+  }
+
+  /**
+   * Under a configured root any device's values can be read (they may come
+   * before its attributes); elsewhere only once the scan found the device, as
+   * handles() ignores other devices' topics there. Nothing for a version
+   * Holdfast does not read: its values are not read either.
+   */
+  deviceSubscriptions(deviceId: string): readonly string[] {
+    const at = readableDevice(deviceId, HOMIE4_CONVENTION, this.roots, this.found);
+    if (at === null || at.device === HOMIE5_LEVEL) return [];
+    const announced = this.devices.get(deviceId)?.homie;
+    if (announced !== undefined && checkAnnouncedVersion(announced, 'homie4') !== null) return [];
+    return valueFilters(at.root, at.device);
   }
 
   handles(topic: string): boolean {

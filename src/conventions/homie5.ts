@@ -7,11 +7,19 @@
  * `+/5/+/$state` (the spec's auto-discovery filter) finds devices under any
  * other root; a device found there gets its own filters
  * (`<root>/5/<device>/$description`, …), so only found devices cost more.
+ *
+ * What is always subscribed: every device's `$state`, `$description` (its
+ * name and schema, for the device list) and `$alert/+` (the list counts
+ * alerts). Its values and `$target`s (`<root>/5/<device>/+/+`,
+ * `…/+/+/$target`) are deviceSubscriptions(), subscribed while the device is
+ * needed. They may then arrive before its `$description` (a needed device
+ * is subscribed first): they wait in the pending buffer, as any value that
+ * comes before its description does.
  * Device ids are "homie5:<device>" under the default root "homie" and
  * "homie5:<root>/<device>" under any other; property ids "<node>/<property>".
  */
-import { decodePayload, previewText, type AdapterEvent, type ConventionAdapter, type EncodeResult } from './adapter.js';
-import { checkRoots, FoundDevices, HomieTopics, isUsableId, nativeId, splitNativeId, versionProblemText, type DeviceTopic, type HomieAdapterOptions } from './homie-common.js';
+import { decodePayload, previewText, type AdapterEvent, type ConventionAdapter, type DeviceSubscriptionSource, type EncodeResult } from './adapter.js';
+import { checkRoots, FoundDevices, HomieTopics, isUsableId, nativeId, readableDevice, splitNativeId, versionProblemText, type DeviceTopic, type HomieAdapterOptions } from './homie-common.js';
 import { HOMIE5_CONVENTION, parseDescription, type DescriptionResult } from './homie5-description.js';
 import type { Availability, DeviceSchema, PropertySchema, PropertyValue } from '../model/types.js';
 import { encodePayload, parsePayload, validateValue } from '../model/values.js';
@@ -24,7 +32,7 @@ export const MAX_VALUE_BYTES = 256 * 1024;
 /** Bridges can describe many properties; still refuse absurd documents. */
 export const MAX_DESCRIPTION_BYTES = 4 * 1024 * 1024;
 const MAX_ALERT_CHARS = 2000;
-/** Devices the scan may add subscriptions for (4 filters each). */
+/** Devices the scan may add always-on subscriptions for (2 filters each). */
 const MAX_FOUND_DEVICES = 1000;
 
 const STATES: readonly Availability[] = ['init', 'ready', 'disconnected', 'sleeping', 'lost'];
@@ -33,9 +41,18 @@ const EMPTY_STRING_PAYLOAD = '\u0000';
 const SCAN_FILTER = '+/5/+/$state';
 const TARGET_SUFFIX = '/$target';
 
-/** What a device needs beyond `$state`: the scan filter (or the root's own) already covers that. */
-function deviceFilters(base: string): string[] {
-  return [`${base}/$description`, `${base}/+/+`, `${base}/+/+/$target`, `${base}/$alert/+`];
+/**
+ * What is always subscribed for a device (or with `base` "<root>/5/+" for
+ * every device of a root) beyond `$state`, which the scan filter (or the
+ * root's own) covers.
+ */
+function discoveryFilters(base: string): string[] {
+  return [`${base}/$description`, `${base}/$alert/+`];
+}
+
+/** One device's values and targets: property topics are exactly two levels below the device. */
+function valueFilters(base: string): string[] {
+  return [`${base}/+/+`, `${base}/+/+/$target`];
 }
 
 type Buffered =
@@ -105,13 +122,13 @@ function sizeOf(item: Buffered): number {
   return item.kind === 'error' ? item.raw.length + item.error.length : item.text.length;
 }
 
-export class Homie5Adapter implements ConventionAdapter {
+export class Homie5Adapter implements ConventionAdapter, DeviceSubscriptionSource {
   readonly convention = HOMIE5_CONVENTION;
   readonly roots: readonly string[];
   private readonly scan: boolean;
   private readonly topics: HomieTopics;
   private readonly rootFilters: readonly string[];
-  private readonly found = new FoundDevices<'device'>(MAX_FOUND_DEVICES, (root, device) => deviceFilters(`${root}/5/${device}`));
+  private readonly found = new FoundDevices<'device'>(MAX_FOUND_DEVICES, (root, device) => discoveryFilters(`${root}/5/${device}`));
   private readonly schemas = new Map<string, DeviceSchema>();
   /** Property lookup per device: status messages arrive far more often than descriptions. */
   private readonly propertyIndex = new Map<string, ReadonlyMap<string, PropertySchema>>();
@@ -127,7 +144,7 @@ export class Homie5Adapter implements ConventionAdapter {
         const base = `${root}/5/+`;
         // The scan filter sees `$state` under single-level roots; nested roots need their own.
         const state = this.scan && !root.includes('/') ? [] : [`${base}/$state`];
-        return [...state, ...deviceFilters(base)];
+        return [...state, ...discoveryFilters(base)];
       }),
     ];
   }
@@ -135,6 +152,17 @@ export class Homie5Adapter implements ConventionAdapter {
   subscriptions(): readonly string[] {
     const found = this.found.filters();
     return found.length === 0 ? this.rootFilters : [...this.rootFilters, ...found];
+  }
+
+  /**
+   * Under a configured root any device's values can be read (they may come
+   * before its `$description`); elsewhere only once the scan found the device,
+   * as handles() ignores other devices' topics there. Until then: nothing,
+   * and the `device` event of its `$description` is when to ask again.
+   */
+  deviceSubscriptions(deviceId: string): readonly string[] {
+    const at = readableDevice(deviceId, HOMIE5_CONVENTION, this.roots, this.found);
+    return at === null ? [] : valueFilters(`${at.root}/5/${at.device}`);
   }
 
   handles(topic: string): boolean {

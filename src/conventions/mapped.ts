@@ -54,8 +54,13 @@
  * property without status must be momentary ("retained": false), since its
  * value could never be confirmed; the schema must not contradict itself
  * (min > max, an enum without options, duplicate ids).
+ *
+ * Subscriptions: availability topics are always subscribed; a device's
+ * status topics are its deviceSubscriptions(), subscribed while it is
+ * needed. The mapping names every topic, so they are known before the
+ * device publishes anything.
  */
-import { decodePayload, previewText, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from './adapter.js';
+import { decodePayload, previewText, topicProblem, type AdapterEvent, type ConventionAdapter, type DeviceSubscriptionSource, type EncodeResult } from './adapter.js';
 import { MAX_VALUE_BYTES } from './homie5.js';
 import { checkSchema } from '../model/schema-check.js';
 import type { Datatype, DeviceSchema, PropertySchema, PropertyValue } from '../model/types.js';
@@ -436,7 +441,7 @@ interface Binding {
   readonly pattern: PayloadPattern;
 }
 
-export class MappedAdapter implements ConventionAdapter {
+export class MappedAdapter implements ConventionAdapter, DeviceSubscriptionSource {
   readonly convention = MAPPED_CONVENTION;
   private readonly mapping: MappingFile;
   private readonly schemas = new Map<string, DeviceSchema>();
@@ -444,7 +449,9 @@ export class MappedAdapter implements ConventionAdapter {
   private readonly statusIndex = new Map<string, Binding[]>();
   private readonly availabilityIndex = new Map<string, MappedDevice[]>();
   private readonly announced = new Set<string>();
-  private readonly filters: readonly string[];
+  private readonly availabilityTopics: readonly string[];
+  /** Per device id, the status topics its properties name. */
+  private readonly statusTopics = new Map<string, readonly string[]>();
 
   /** The mapping must come from parseMapping; anything invalid in it is refused here too. */
   constructor(mapping: MappingFile) {
@@ -472,17 +479,22 @@ export class MappedAdapter implements ConventionAdapter {
         }
       });
       this.byDevice.set(deviceId, { device, properties });
+      this.statusTopics.set(deviceId, [...new Set(device.properties.flatMap((p) => (p.status ? [p.status.topic] : [])))]);
       if (device.availability) {
         const list = this.availabilityIndex.get(device.availability.topic) ?? [];
         list.push(device);
         this.availabilityIndex.set(device.availability.topic, list);
       }
     }
-    this.filters = [...new Set([...this.statusIndex.keys(), ...this.availabilityIndex.keys()])];
+    this.availabilityTopics = [...this.availabilityIndex.keys()];
   }
 
   subscriptions(): readonly string[] {
-    return this.filters;
+    return this.availabilityTopics;
+  }
+
+  deviceSubscriptions(deviceId: string): readonly string[] {
+    return this.statusTopics.get(deviceId) ?? [];
   }
 
   handles(topic: string): boolean {

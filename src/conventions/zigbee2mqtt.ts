@@ -8,8 +8,13 @@
  *
  * Device ids are "zigbee2mqtt:<ieee_address>": a rename keeps the device, its
  * values and its pending edits.
+ *
+ * Always subscribed: `bridge/devices`, `bridge/state` and each device's
+ * `/availability`. A device's state topic `<base>/<friendly_name>` is its
+ * deviceSubscriptions(), subscribed while the device is needed; a rename
+ * changes it, and the rename's `device` event is when the console asks again.
  */
-import { decodePayload, previewText, type AdapterEvent, type CommandTopicGuard, type ConventionAdapter, type EncodeResult, type QuerySource } from './adapter.js';
+import { decodePayload, previewText, type AdapterEvent, type CommandTopicGuard, type ConventionAdapter, type DeviceSubscriptionSource, type EncodeResult, type QuerySource } from './adapter.js';
 import type { Availability, DeviceSchema, PropertyValue } from '../model/types.js';
 import { deviceIdOf, parseDeviceList, ZIGBEE2MQTT_CONVENTION, type Z2mDevice } from './zigbee2mqtt-devices.js';
 import { isRecord } from './zigbee2mqtt-exposes.js';
@@ -55,7 +60,7 @@ interface Known {
   signature: string;
 }
 
-export class Zigbee2mqttAdapter implements ConventionAdapter, QuerySource, CommandTopicGuard {
+export class Zigbee2mqttAdapter implements ConventionAdapter, DeviceSubscriptionSource, QuerySource, CommandTopicGuard {
   readonly convention = ZIGBEE2MQTT_CONVENTION;
   readonly base: string;
   private readonly prefix: string;
@@ -77,8 +82,14 @@ export class Zigbee2mqttAdapter implements ConventionAdapter, QuerySource, Comma
   }
 
   subscriptions(): readonly string[] {
-    const perDevice = [...this.byName.keys()].flatMap((name) => [`${this.prefix}${name}`, `${this.prefix}${name}${AVAILABILITY_SUFFIX}`]);
-    return [this.devicesTopic, this.bridgeStateTopic, ...perDevice];
+    const availability = [...this.byName.keys()].map((name) => `${this.prefix}${name}${AVAILABILITY_SUFFIX}`);
+    return [this.devicesTopic, this.bridgeStateTopic, ...availability];
+  }
+
+  /** Its state topic, once bridge/devices listed it under a usable friendly name. */
+  deviceSubscriptions(deviceId: string): readonly string[] {
+    const known = this.known(deviceId);
+    return known?.device.routable === true ? [`${this.prefix}${known.device.friendlyName}`] : [];
   }
 
   /** Only topics of this bridge and its known devices: others under the base may be another adapter's. */

@@ -12,6 +12,8 @@
  *     its retained status: wait.
  *  4. No report, and the operator looked on this very session (no reconnect
  *     since): nothing contradicts what they saw → send. An unknown base too.
+ *     If what they saw was itself reported on an earlier session and the
+ *     device can be asked, ask first (rule 5's question).
  *  5. No report, and the base is from an earlier session: ask the device
  *     where the convention can; no way to ask, or no answer in time →
  *     unverified, for the operator's explicit Send anyway or Dismiss.
@@ -129,7 +131,10 @@ export function judge(entry: OutboxEntry, ev: PropertyEvidence, session: LiveSes
   // (and the device did not go away since: a held entry's device may have moved while it was away), nothing
   // contradicts what they saw.
   const sawItLive = entry.base.renderedIn === session.id && entry.state !== 'held';
-  if (sawItLive || entry.sentAnywayBy !== undefined) return { next: 'send', fresh: null };
+  // What they saw may itself be older than this session (a device that does not replay its state shows its last
+  // report): where the device can be asked, ask rather than trust it.
+  const sawOldValue = entry.base.value !== null && entry.base.session !== session.id;
+  if (entry.sentAnywayBy !== undefined || (sawItLive && !(sawOldValue && ev.canAsk))) return { next: 'send', fresh: null };
   if (ev.canAsk) {
     const askedThisSession = entry.state === 'checking' && entry.askedAt !== undefined && entry.askedAt >= session.startedAt;
     if (!askedThisSession) return { next: 'ask' };

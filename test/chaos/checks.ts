@@ -69,8 +69,6 @@ export interface TabView {
 }
 
 export interface RoundData {
-  readonly topicFor: (prop: string) => string;
-  readonly propOfTopic: (topic: string) => string | null;
   readonly startedAt: number;
   readonly initial: Readonly<Record<string, Value>>;
   readonly edits: readonly EditRecord[];
@@ -250,8 +248,7 @@ export function checkRound(d: RoundData): Findings {
   const setCmd = new Map<BrokerSet, string>();
   const perCmdPublishes = new Map<string, number>();
   for (const s of d.brokerSets) {
-    const prop = d.propOfTopic(s.topic);
-    if (prop === null) continue;
+    const prop = s.prop;
     const candidates = d.consolePublishes.filter(
       (c) => !usedConsole.has(c) && c.at <= s.at && c.topic === s.topic && c.payload === s.payload && (s.cmdId === undefined || c.cmdId === s.cmdId),
     );
@@ -268,7 +265,7 @@ export function checkRound(d: RoundData): Findings {
       violations.unexplained.push(`set ${s.topic}=${s.payload} at ${t(s.at)}: its entry ${short(call.cmdId)} is not in the outbox`);
       continue;
     }
-    if (s.payload !== String(row.desired)) violations.unexplained.push(`set ${s.topic}=${s.payload} at ${t(s.at)}: entry ${short(row.cmdId)} wants ${String(row.desired)}`);
+    if (s.value !== String(row.desired)) violations.unexplained.push(`set ${s.topic}=${s.payload} at ${t(s.at)}: entry ${short(row.cmdId)} wants ${String(row.desired)}`);
     const wireBase = s.base ?? call.base;
     if (wireBase !== undefined && wireBase !== JSON.stringify(row.base.value)) {
       violations.unexplained.push(`set ${s.topic}=${s.payload}: holdfast-base ${wireBase} but entry ${short(row.cmdId)} has base ${JSON.stringify(row.base.value)}`);
@@ -292,8 +289,7 @@ export function checkRound(d: RoundData): Findings {
   const applied = new Map<string, DeviceChange[]>();
   for (const c of d.deviceChanges) {
     if (c.source !== 'set') continue;
-    const topic = d.topicFor(c.prop);
-    const near = d.brokerSets.filter((s) => !usedSets.has(s) && s.topic === topic && s.payload === String(c.value) && s.at >= c.at - 3000 && s.at <= c.at + 500);
+    const near = d.brokerSets.filter((s) => !usedSets.has(s) && s.prop === c.prop && s.value === String(c.value) && s.at >= c.at - 3000 && s.at <= c.at + 500);
     // The set it applied: the last routed before the application, else (spy lag on Mosquitto) the first after.
     const before = near.filter((s) => s.at <= c.at);
     const set = before[before.length - 1] ?? near[0];

@@ -8,8 +8,9 @@
 //     ("<prop> = <value> (front panel | MQTT set)"), i.e. the device's truth.
 
 import { BrokerConnection, type PublishOptions, type PublishResult } from '../../src/mqtt/connection.js';
+import { CHAOS_DEVICES, type ChaosDevice, type Value } from './devices.js';
 
-export type Value = string | number | boolean;
+export type { Value };
 
 /** Orders the events this process observes, even within one millisecond. */
 let sequence = 0;
@@ -25,9 +26,12 @@ export interface ConsolePublish {
   readonly base: string | undefined;
   /** When the publishing connection's session opened (CONNACK). */
   readonly sessionAt: number | null;
+  /** The setting and value this set carries (decoded as its device's convention writes it). */
+  readonly prop: string | null;
+  readonly value: string | null;
   /**
-   * The last value of the property (payload of its status topic) the sending
-   * engine had received on this session when it published; null if none.
+   * The last value of the property (from its status topic) the sending
+   * connection had received on this session when it published; null if none.
    */
   readonly heard: string | null;
 }
@@ -39,9 +43,21 @@ export interface BrokerSet {
   /** Only on Mosquitto (MQTT 5 user properties). */
   readonly cmdId: string | undefined;
   readonly base: string | undefined;
+  /** The setting and value it carries. */
+  readonly prop: string;
+  readonly value: string;
+}
+
+/** The chaos device a set topic belongs to, and what the set carries (one setting per Holdfast set). */
+export function decodeSet(topic: string, payload: string): { device: ChaosDevice; prop: string; value: string } | null {
+  const device = CHAOS_DEVICES.find((d) => d.isSetTopic(topic));
+  const first = device?.decodeSet(topic, payload)[0];
+  return device && first ? { device, prop: first[0], value: first[1] } : null;
 }
 
 export interface DeviceChange {
+  /** The simulator's device id. */
+  readonly device: string;
   readonly at: number;
   readonly seq: number;
   /** The device was connected, so it published the change at once. */
@@ -66,11 +82,12 @@ interface Heard {
 }
 const heardBy = new WeakMap<BrokerConnection, Heard>();
 
-function heardOn(connection: BrokerConnection, statusTopic: string): string | null {
+function heardOn(connection: BrokerConnection, device: ChaosDevice, prop: string): string | null {
   const heard = heardBy.get(connection);
   const session = connection.openSessionNumber;
   if (!heard || session === null || heard.session !== session) return null;
-  return heard.last.get(statusTopic) ?? null;
+  const payload = heard.last.get(device.statusTopic(prop));
+  return payload === undefined ? null : device.heardValue(prop, payload);
 }
 
 /** Broker connections started and not stopped since. */
@@ -114,6 +131,7 @@ export function installConsoleSpy(): void {
     let when: 'before' | 'after' | 'puback' | undefined;
     let act: ((w: 'before' | 'after' | 'puback') => void) | undefined;
     if (cmdId !== undefined) {
+      const set = decodeSet(topic, payload);
       const p: ConsolePublish = {
         at: Date.now(),
         seq: nextSeq(),
@@ -122,7 +140,9 @@ export function installConsoleSpy(): void {
         cmdId,
         base: opts.userProperties?.['holdfast-base'],
         sessionAt: this.state.lastConnectedAt,
-        heard: heardOn(this, topic.replace(/\/set$/, '')),
+        prop: set?.prop ?? null,
+        value: set?.value ?? null,
+        heard: set ? heardOn(this, set.device, set.prop) : null,
       };
       consoleLog.push(p);
       listener?.(p);
@@ -166,13 +186,15 @@ export function takeConsolePublishes(): ConsolePublish[] {
   return out;
 }
 
-const DEVICE_LINE = /^\[([^\]]+)\] (\S+) = (.*) \((front panel|MQTT set)\)$/;
+const DEVICE_LINE = /^\[([^\]]+)\] (\S+) = (.*) \(([^)]+)\)$/;
 
-/** Parse the simulated device's log into value changes of `deviceId` (its integers, booleans and enums). */
-export function parseDeviceLine(line: string, deviceId: string, at: number, online: boolean): DeviceChange | null {
+/** Parse a simulated device's log into value changes of `device` (its integers, booleans and enums). */
+export function parseDeviceLine(line: string, device: ChaosDevice, at: number, online: boolean): DeviceChange | null {
   const m = DEVICE_LINE.exec(line);
-  if (!m || m[1] !== deviceId) return null;
+  if (!m || m[1] !== device.simId) return null;
+  const source = m[4] === device.logSources.panel ? 'panel' : m[4] === device.logSources.set ? 'set' : null;
+  if (source === null) return null;
   const raw = m[3]!;
   const value: Value = /^-?\d+$/.test(raw) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw;
-  return { at, seq: nextSeq(), online, prop: m[2]!, value, source: m[4] === 'front panel' ? 'panel' : 'set' };
+  return { device: device.simId, at, seq: nextSeq(), online, prop: m[2]!, value, source };
 }

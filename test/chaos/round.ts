@@ -6,17 +6,13 @@ import { HoldfastDb } from '../../src/store/db.js';
 import type { OutboxEntry, OutboxState } from '../../src/model/types.js';
 import type { Stack } from '../../sim/stack.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
+import type { MqttSimDevice } from '../../sim/sim-base.js';
+import { CHAOS_DEVICES, type ChaosDevice } from './devices.js';
 import { checkRound, type EditRecord, type Findings, type TabView } from './checks.js';
 import { armPublishHook, disarmPublishHook, nextSeq, takeConsolePublishes, type BrokerSet, type DeviceChange, type Value } from './observe.js';
 import { Prng } from './prng.js';
 import { lockOwner, locks } from './web-locks.js';
 
-export const DEVICE = 'vp4';
-export const VP4 = `homie5:${DEVICE}`;
-/** The settings the operators edit (integers, so every round can use values never seen before in it). */
-export const PROPS = ['genlock/phase-h', 'genlock/phase-v'] as const;
-const INITIAL: Record<(typeof PROPS)[number], number> = { 'genlock/phase-h': 22, 'genlock/phase-v': 0 };
-const SET_TOPIC = /^homie\/5\/vp4\/(.+)\/set$/;
 
 const HOST_OPTIONS = {
   engine: { quietMs: 300, echoDeadlineMs: 1500 },
@@ -118,7 +114,6 @@ interface Tab {
 }
 
 const roleOf = (tab: Tab): string => tab.hub.console.coordinator.role.get().role;
-const shownValue = (tab: Tab, prop: string): Value | undefined => tab.hub.state.devices.get(VP4)?.values.get(prop)?.value;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -140,8 +135,15 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   const t0 = Date.now();
   const { stack, proxy } = env;
   const rng = new Prng(seed);
-  const device = stack.devices.get(DEVICE);
-  if (!device) throw new Error('the stack has no vp4');
+  // Every other round operates the bulb, whose state is not retained (the console must ask it after a reconnect).
+  const chaos: ChaosDevice = CHAOS_DEVICES[rng.int(CHAOS_DEVICES.length)]!;
+  const DEVICE = chaos.simId;
+  const VP4 = chaos.holdfastId;
+  const PROPS = chaos.props;
+  const INITIAL = chaos.initial;
+  const device = (stack.devices.get(DEVICE) ?? stack.extraDevices.get(DEVICE)) as MqttSimDevice | undefined;
+  if (!device) throw new Error(`the stack has no ${DEVICE}`);
+  const shownValue = (tab: Tab, prop: string): Value | undefined => tab.hub.state.devices.get(VP4)?.values.get(prop)?.value;
   const dbName = `holdfast-chaos-${process.pid}-${roundIndex}-${seed}`;
   const tabs: Tab[] = [];
   let nextTab = 0;
@@ -165,7 +167,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   }
   proxy.pass();
   await waitFor('the device to be connected', () => device.connected, 15_000);
-  for (const p of PROPS) if (device.snapshot()[p] !== INITIAL[p]) stack.setFromPanel(DEVICE, p, INITIAL[p]);
+  for (const p of PROPS) if (device.snapshot()[p] !== INITIAL[p]) stack.setFromPanel(DEVICE, p, INITIAL[p]!);
   await stack.broker.settle();
   await sleep(20);
   env.deviceChanges.length = 0;
@@ -181,7 +183,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   const initial: Record<string, Value> = {};
   for (const p of PROPS) {
     initial[p] = device.snapshot()[p]!;
-    used.set(p, new Set([INITIAL[p]]));
+    used.set(p, new Set([INITIAL[p]!]));
   }
 
   const ownerOf = (tab: Tab): string => `${dbName}/tab-${tab.id}`;
@@ -219,8 +221,9 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
   };
   const fresh = (r: Prng, prop: string): number => {
     const seen = used.get(prop)!;
-    let v = r.range(-180, 180);
-    while (seen.has(v)) v = v === 180 ? -180 : v + 1;
+    const [min, max] = chaos.ranges[prop]!;
+    let v = r.range(min, max);
+    while (seen.has(v)) v = v === max ? min : v + 1;
     seen.add(v);
     return v;
   };
@@ -256,11 +259,13 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     const first = openTab();
     // The test's own connection to the console's database, for reads that must not depend on a tab staying open.
     checker = new HoldfastDb(dbName);
-    await waitFor(
-      'the first tab to lead, connect and see the device',
-      () => roleOf(first) === 'leader' && first.hub.state.status?.live === true && PROPS.every((p) => shownValue(first, p) === initial[p]),
-      15_000,
-    );
+    await waitFor('the first tab to lead and connect', () => roleOf(first) === 'leader' && first.hub.state.status?.live === true, 15_000);
+    // A device whose state is not retained tells a new console nothing until it changes: someone nudges it at the panel.
+    if (PROPS.some((p) => shownValue(first, p) !== initial[p])) {
+      await sleep(400);
+      for (const p of PROPS) if (shownValue(first, p) !== initial[p]) stack.setFromPanel(DEVICE, p, initial[p]!);
+    }
+    await waitFor('the first tab to see the device', () => PROPS.every((p) => shownValue(first, p) === initial[p]), 15_000);
     const extra = rng.int(3);
     for (let i = 0; i < extra; i++) openTab();
 
@@ -353,7 +358,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
           const desired = fresh(r, prop);
           let fired = false;
           armPublishHook(
-            (p) => (p.payload === String(desired) ? when : undefined),
+            (p) => (p.value === String(desired) ? when : undefined),
             () => {
               fired = true;
               if (offline) proxy.refuse();
@@ -435,7 +440,7 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
           const desired = fresh(r, prop);
           let fired = false;
           armPublishHook(
-            (p) => (p.payload === String(desired) ? when : undefined),
+            (p) => (p.value === String(desired) ? when : undefined),
             () => {
               fired = true;
               const l = leaderTab();
@@ -470,15 +475,13 @@ export async function runRound(env: RoundEnv, seed: number, roundIndex: number):
     const views = await tabViews(rows);
     await stack.broker.settle();
     const findings = checkRound({
-      topicFor: (p) => `homie/5/${DEVICE}/${p}/set`,
-      propOfTopic: (topic) => SET_TOPIC.exec(topic)?.[1] ?? null,
       startedAt,
       initial,
       edits,
       rows,
-      deviceChanges: [...env.deviceChanges],
+      deviceChanges: env.deviceChanges.filter((c) => c.device === DEVICE),
       consolePublishes: takeConsolePublishes(),
-      brokerSets: [...env.brokerSets],
+      brokerSets: env.brokerSets.filter((b) => chaos.isSetTopic(b.topic)),
       views,
       settled,
       during,

@@ -51,8 +51,10 @@ import { startStack, BROKER_KINDS, type BrokerKind, type Stack } from '../../sim
 import { parseBrokers } from '../support/brokers.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { CATEGORIES, CATEGORY_TEXT, type Category, type Findings } from './checks.js';
-import { installConsoleSpy, onConsolePublish, parseDeviceLine, runningConnections, type BrokerSet, type DeviceChange } from './observe.js';
-import { DEVICE, runRound, STEP_KINDS, type StepKind } from './round.js';
+import { decodeSet, installConsoleSpy, onConsolePublish, parseDeviceLine, runningConnections, type BrokerSet, type DeviceChange } from './observe.js';
+import type { MqttSimDevice } from '../../sim/sim-base.js';
+import { CHAOS_DEVICES } from './devices.js';
+import { runRound, STEP_KINDS, type StepKind } from './round.js';
 import { sabotage, SABOTAGE_KINDS, type SabotageKind } from './sabotage.js';
 import { locks } from './web-locks.js';
 
@@ -189,30 +191,38 @@ async function runBroker(broker: BrokerKind, seeds: readonly number[], args: Arg
     broker,
     brokerPort: 0,
     controlPort: 0,
-    extraDevices: false,
+    // The bulb (Zigbee2MQTT, state not retained) is among the other conventions' devices.
+    extraDevices: true,
     temperatureIntervalMs: 3_600_000,
     log: (line) => {
-      const change = parseDeviceLine(line, DEVICE, Date.now(), stackRef?.devices.get(DEVICE)?.connected ?? false);
-      if (!change) return;
-      deviceChanges.push(change);
-      trace(`device ${change.prop} = ${String(change.value)} (${change.source === 'panel' ? 'front panel' : 'applied a set'}${change.online ? '' : ', device offline'})`);
+      for (const d of CHAOS_DEVICES) {
+        const sim = (stackRef?.devices.get(d.simId) ?? stackRef?.extraDevices.get(d.simId)) as MqttSimDevice | undefined;
+        const change = parseDeviceLine(line, d, Date.now(), sim?.connected ?? false);
+        if (!change) continue;
+        deviceChanges.push(change);
+        trace(`device ${d.simId} ${change.prop} = ${String(change.value)} (${change.source === 'panel' ? 'front panel' : 'applied a set'}${change.online ? '' : ', device offline'})`);
+      }
     },
   });
   stackRef = stack;
   // The device's set handler, slowed down per round (round.ts picks the delay).
   let deviceDelay = 0;
-  const vp4 = stack.devices.get(DEVICE) as unknown as { onMessage(topic: string, payload: string, retained: boolean): void };
-  const onMessage = vp4.onMessage.bind(vp4);
-  vp4.onMessage = (topic, payload, retained) => {
-    if (deviceDelay === 0) onMessage(topic, payload, retained);
-    else setTimeout(() => onMessage(topic, payload, retained), deviceDelay);
-  };
+  for (const d of CHAOS_DEVICES) {
+    const sim = (stack.devices.get(d.simId) ?? stack.extraDevices.get(d.simId)) as unknown as { onMessage(topic: string, payload: string, retained: boolean): void } | undefined;
+    if (!sim) throw new Error(`the stack has no ${d.simId}`);
+    const onMessage = sim.onMessage.bind(sim);
+    sim.onMessage = (topic, payload, retained) => {
+      if (deviceDelay === 0) onMessage(topic, payload, retained);
+      else setTimeout(() => onMessage(topic, payload, retained), deviceDelay);
+    };
+  }
   const offPublish = stack.broker.onPublish((p) => {
-    if (/^homie\/5\/vp4\/genlock\/phase-[hv]$/.test(p.topic)) trace(`broker routed status ${p.topic} = ${p.payload}${p.retain ? ' (retained)' : ''}`);
-    if (!p.topic.endsWith('/set')) return;
+    if (/^homie\/5\/vp4\/genlock\/phase-[hv]$/.test(p.topic) || p.topic === CHAOS_DEVICES[1]!.statusTopic('')) trace(`broker routed status ${p.topic} = ${p.payload}${p.retain ? ' (retained)' : ''}`);
+    const set = decodeSet(p.topic, p.payload);
+    if (!set) return;
     const up = p.userProperties ?? {};
     const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-    brokerSets.push({ at: p.at, topic: p.topic, payload: p.payload, cmdId: one(up['holdfast-cmd-id']), base: one(up['holdfast-base']) });
+    brokerSets.push({ at: p.at, topic: p.topic, payload: p.payload, cmdId: one(up['holdfast-cmd-id']), base: one(up['holdfast-base']), prop: set.prop, value: set.value });
     trace(`broker routed ${p.topic} = ${p.payload}`);
   });
   const target = new URL(stack.brokerWsUrl);

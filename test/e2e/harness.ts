@@ -1,5 +1,8 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page, type Worker } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mqtt from 'mqtt';
 import { resolve } from 'node:path';
 import { startStack, type BrokerKind, type Stack } from '../../sim/stack.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -102,4 +105,176 @@ export async function importExampleMapping(page: Page): Promise<void> {
   await expect(page.getByRole('status').filter({ hasText: 'Mapping imported: 1 device' })).toBeVisible();
   await page.getByRole('button', { name: 'Connection', exact: true }).click();
   await expectConnected(page);
+}
+
+// ---- Shared helpers for the undo, blind-window, evidence and corpus specs ----
+
+/** Open a device's page from the device list (its list button starts with the name, then its availability). */
+export async function selectDevice(page: Page, name: string): Promise<void> {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await page.getByRole('navigation', { name: 'Devices' }).getByRole('button', { name: new RegExp(`^${escaped} `) }).click();
+  await expect(page.getByRole('heading', { name, level: 2, exact: true })).toBeVisible();
+}
+
+/** Save the operator's name in the header (what "Send anyway by …" records). */
+export async function saveOperatorName(page: Page, name: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Your name' }).fill(name);
+  await page.getByRole('button', { name: 'Save name' }).click();
+}
+
+export interface MqttPublisher {
+  /** Publish at QoS 1 and wait for the broker's PUBACK. `retain` defaults to false. */
+  publish(topic: string, payload: string, opts?: { retain?: boolean }): Promise<void>;
+  /** Remove a retained message at the broker (an empty retained publish). */
+  clearRetained(topic: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A separate MQTT client on the broker's TCP listener with the device login,
+ * like real hardware (or a tool on the broker's host) would be: for fixtures
+ * and for changing retained state behind the console's back.
+ */
+export async function mqttPublisher(stack: Stack): Promise<MqttPublisher> {
+  const url = stack.brokerTcpUrl;
+  if (!url) throw new Error('the stack has no TCP listener for a publisher');
+  const client = await mqtt.connectAsync(url, {
+    ...stack.broker.credentials('device'),
+    clientId: `e2e-publisher-${Math.random().toString(16).slice(2, 10)}`,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+  });
+  client.on('error', () => {});
+  const publish = async (topic: string, payload: string, opts: { retain?: boolean } = {}): Promise<void> => {
+    await client.publishAsync(topic, payload, { qos: 1, retain: opts.retain ?? false });
+  };
+  return {
+    publish,
+    clearRetained: (topic) => publish(topic, '', { retain: true }),
+    close: async () => {
+      await client.endAsync(true).catch(() => {});
+    },
+  };
+}
+
+/** The engine worker of a leader tab (it runs the connection, the evidence and the planner). */
+function engineWorker(page: Page): Worker {
+  const w = page.workers().find((x) => x.url().includes('/assets/worker-'));
+  if (!w) throw new Error(`no engine worker in ${page.url()} (workers: ${page.workers().map((x) => x.url()).join(', ') || 'none'})`);
+  return w;
+}
+
+/**
+ * Has the engine worker received this message? Read from the traffic log in
+ * IndexedDB, from inside the worker's own thread, so it answers while the
+ * page's main thread is blocked. The log is written in half-second batches,
+ * so a true answer means the engine handled the message a while ago.
+ */
+export async function engineHeard(page: Page, topic: string, payload: string): Promise<boolean> {
+  return engineWorker(page).evaluate(
+    ([t, p]) =>
+      new Promise<boolean>((resolve, reject) => {
+        const open = indexedDB.open('holdfast');
+        open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction('traffic', 'readonly').objectStore('traffic').getAll();
+          all.onerror = () => {
+            db.close();
+            reject(all.error ?? new Error('reading the traffic log failed'));
+          };
+          all.onsuccess = () => {
+            db.close();
+            resolve((all.result as { direction: string; topic: string; payload: string }[]).some((r) => r.direction === 'in' && r.topic === t && r.payload === p));
+          };
+        };
+      }),
+    [topic, payload] as const,
+  );
+}
+
+export interface BlockedEditResult {
+  /** What the control showed when the blocked task began, and when the edit was dispatched (the same: nothing rendered in between). */
+  readonly shownAtStart: string;
+  readonly shownAtEdit: string;
+}
+
+/**
+ * The blind window, for real: one task on the page's main thread busy-loops
+ * for `busyMs`, then waits (a synchronous request to a gate in this process)
+ * until `whileBlocked` has finished (e.g. the hardware changed a value and the
+ * engine worker, which runs on, has received it), and then, still in the
+ * same task and before anything could render, sets `control`'s value and
+ * fires `change`, as an operator's commit would. The control's base is
+ * therefore the value it had rendered, not the one the engine knows.
+ */
+export async function editInBlockedTask(
+  page: Page,
+  control: Locator,
+  value: string,
+  opts: { busyMs: number; whileBlocked: () => Promise<void> },
+): Promise<BlockedEditResult> {
+  let blocked!: () => void;
+  const isBlocked = new Promise<void>((resolve) => (blocked = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const gate: Server = createServer((req, res) => {
+    const answer = (): void => {
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
+      res.end('ok');
+    };
+    if (req.url?.startsWith('/blocked')) {
+      blocked();
+      answer();
+    } else if (req.url?.startsWith('/release')) {
+      void released.then(answer);
+    } else {
+      res.writeHead(404, { 'Access-Control-Allow-Origin': '*' });
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+  const { port } = gate.address() as AddressInfo;
+  const handle = await control.elementHandle();
+  if (!handle) throw new Error('the control to edit is not in the page');
+  try {
+    const task = handle.evaluate(
+      (input, a) => {
+        const el = input as HTMLInputElement;
+        const gateGet = (path: string): void => {
+          const xhr = new XMLHttpRequest();
+          xhr.open('GET', `${a.gate}${path}`, false);
+          xhr.send();
+        };
+        const shownAtStart = el.value;
+        gateGet('/blocked');
+        const end = performance.now() + a.busyMs;
+        while (performance.now() < end) {
+          // The page's main thread does nothing else: no message, no render.
+        }
+        gateGet('/release');
+        const shownAtEdit = el.value;
+        el.value = a.value;
+        el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+        return { shownAtStart, shownAtEdit };
+      },
+      { gate: `http://127.0.0.1:${port}`, busyMs: opts.busyMs, value },
+    );
+    // If the task failed before blocking, report that rather than wait forever.
+    await Promise.race([isBlocked, task.then(() => { throw new Error('the blocked task ended before it reached the gate'); })]);
+    try {
+      await opts.whileBlocked();
+    } finally {
+      release();
+    }
+    return await task;
+  } finally {
+    release();
+    await handle.dispose();
+    gate.closeAllConnections();
+    await new Promise<void>((resolve) => gate.close(() => resolve()));
+  }
 }

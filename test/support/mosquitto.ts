@@ -51,6 +51,12 @@ export const CONSOLE_WRITABLE_TOPICS = [
   'homie/+/+/+/set',
   'esp-fan/+/+/command',
   'cy-vp4/videoproc/action/#',
+  // Zigbee2MQTT's sets and reads (friendly names may contain "/", so the name level is a wildcard), Tasmota's commands, the mixer.
+  'zigbee2mqtt/+/set',
+  'zigbee2mqtt/+/set/+',
+  'zigbee2mqtt/+/get',
+  'cmnd/+/+',
+  'homie/5/mixer8/+/+/set',
   'holdfast/#',
 ] as const;
 

@@ -30,6 +30,14 @@ describe('judge: the evidence rules', () => {
   it('sends an edit made on this session that nothing contradicts, an unknown base included', () => {
     expect(j(entry({ base: base(22, 's1') }), evidence({ replay: 'settled' }))).toEqual({ next: 'send', fresh: null });
     expect(j(entry({ base: base(null, 's1') }), evidence({ replay: 'settled' }))).toEqual({ next: 'send', fresh: null });
+    // Shown on this session, but the value itself came from an earlier one (a device that does not replay its state).
+    expect(j(entry({ base: base(22, 's1', 's0') }), evidence({ replay: 'settled' }))).toEqual({ next: 'send', fresh: null });
+  });
+
+  it('asks first when the value the operator saw is from an earlier session and the device can be asked', () => {
+    expect(j(entry({ base: base(22, 's1', 's0') }), evidence({ replay: 'settled', canAsk: true }))).toEqual({ next: 'ask' });
+    expect(j(entry({ base: base(22, 's1', 's1') }), evidence({ replay: 'settled', canAsk: true }))).toEqual({ next: 'send', fresh: null });
+    expect(j(entry({ base: base(null, 's1') }), evidence({ replay: 'settled', canAsk: true }))).toEqual({ next: 'send', fresh: null });
   });
 
   it('asks a device that can be asked about a base from an earlier session, waits for the answer, then gives up visibly', () => {

@@ -29,8 +29,14 @@
  *   - `retained` is left unknown: discovery does not say whether state is
  *     retained (ESPHome retains by default, but a config cannot tell ESPHome
  *     apart or show a `retain: false` override).
+ *
+ * Subscriptions: config topics and every availability topic a config names
+ * are always subscribed. A device's state topics (exact or filters, shared
+ * with other devices or not) are its deviceSubscriptions(), subscribed
+ * while the device is needed; a config that changes them emits the device
+ * again, even when its schema stays the same, so the console asks again.
  */
-import { decodePayload, previewText, topicProblem, type AdapterEvent, type ConventionAdapter, type EncodeResult } from '../adapter.js';
+import { decodePayload, previewText, topicProblem, type AdapterEvent, type ConventionAdapter, type DeviceSubscriptionSource, type EncodeResult, type ResubscriptionSource } from '../adapter.js';
 import { MAX_VALUE_BYTES } from '../homie5.js';
 import { checkSchema } from '../../model/schema-check.js';
 import type { Availability, DeviceSchema, PropertyValue } from '../../model/types.js';
@@ -64,9 +70,11 @@ interface DeviceState {
   availability?: Availability;
   schema?: DeviceSchema;
   properties: Map<string, Shown>;
+  /** Where its entities' state arrives, sorted: its deviceSubscriptions(). */
+  stateTopics: readonly string[];
 }
 
-export class HaDiscoveryAdapter implements ConventionAdapter {
+export class HaDiscoveryAdapter implements ConventionAdapter, DeviceSubscriptionSource, ResubscriptionSource {
   readonly convention = HA_CONVENTION;
   readonly prefix: string;
   private readonly prefixSlash: string;
@@ -92,14 +100,20 @@ export class HaDiscoveryAdapter implements ConventionAdapter {
   }
 
   subscriptions(): readonly string[] {
-    if (this.subscriptionCache === null) {
-      const learned = new Set<string>([...this.stateIndex.filters(), ...this.availIndex.filters()]);
-      this.subscriptionCache = [`${this.prefix}/+/+/config`, `${this.prefix}/+/+/+/config`, ...[...learned].sort()];
-    }
+    this.subscriptionCache ??= [`${this.prefix}/+/+/config`, `${this.prefix}/+/+/+/config`, ...this.availIndex.filters().sort()];
     return this.subscriptionCache;
   }
 
-  /** Already-subscribed topics a new entity reads: subscribe again so the broker re-sends their retained state. */
+  deviceSubscriptions(deviceId: string): readonly string[] {
+    return this.devices.get(deviceId)?.stateTopics ?? [];
+  }
+
+  /**
+   * Topics a new entity reads that another entity read already, so they may
+   * be subscribed: subscribe again so the broker re-sends their retained
+   * state. A state topic among them is subscribed again only while a needed
+   * device holds it (see ResubscriptionSource).
+   */
   takeResubscriptions(): readonly string[] {
     const topics = [...this.resubscribe];
     this.resubscribe.clear();
@@ -259,7 +273,7 @@ export class HaDiscoveryAdapter implements ConventionAdapter {
   private device(id: string): DeviceState {
     let d = this.devices.get(id);
     if (d === undefined) {
-      d = { id, entityKeys: new Set(), configErrors: new Map(), properties: new Map() };
+      d = { id, entityKeys: new Set(), configErrors: new Map(), properties: new Map(), stateTopics: [] };
       this.devices.set(id, d);
     }
     return d;
@@ -389,6 +403,7 @@ export class HaDiscoveryAdapter implements ConventionAdapter {
       d.schema = undefined;
       d.availability = undefined;
       d.properties = new Map();
+      d.stateTopics = [];
       if (errorText === undefined) {
         this.devices.delete(d.id);
         d.emittedError = undefined;
@@ -408,7 +423,10 @@ export class HaDiscoveryAdapter implements ConventionAdapter {
     };
     const text = JSON.stringify(schema);
     d.properties = new Map(shown.map((s) => [s.schema.id, s]));
-    if (text !== d.emittedSchema || (errorText === undefined && d.emittedError !== undefined)) {
+    const stateTopics = [...new Set(entities.flatMap((e) => this.topicsOf(e).state))].sort();
+    const topicsChanged = stateTopics.join('\u0000') !== d.stateTopics.join('\u0000');
+    d.stateTopics = stateTopics;
+    if (text !== d.emittedSchema || topicsChanged || (errorText === undefined && d.emittedError !== undefined)) {
       events.push({ kind: 'device', device: schema });
       d.emittedSchema = text;
       d.emittedError = undefined;
