@@ -24,7 +24,7 @@ import { registerBackgroundSync } from './background-sync.js';
 import { ConventionsConfig } from './conventions-config.js';
 import { ProfilesService } from './profiles.js';
 import { Store } from './store.js';
-import { TabCoordinator, type HostLauncher, type TabMessage } from './tab-coordinator.js';
+import { TabCoordinator, type HostSource, type TabMessage } from './tab-coordinator.js';
 
 export type StoragePersistence = 'unknown' | 'persisted' | 'refused' | 'unsupported';
 
@@ -41,12 +41,18 @@ export interface ConsoleState {
   readonly lastDevice: string | null;
 }
 
-export interface ConsoleOptions {
+export type ConsoleOptions = {
   readonly dbName?: string;
-  readonly launcher: HostLauncher;
   /** Defaults to navigator.locks. */
   readonly locks?: LockManager | null;
-}
+  /**
+   * Ask for access to a broker's origin when a profile for it is saved (the
+   * extension's optional host permissions). Called synchronously inside the
+   * operator's Save, so a browser prompt counts it as their gesture; saving
+   * does not wait for the answer.
+   */
+  readonly requestBrokerAccess?: (url: string) => void;
+} & HostSource;
 
 export interface StartOptions {
   readonly defaultBrokerUrl?: string | null;
@@ -69,6 +75,8 @@ export class Console {
   readonly outbox = new Store<{ readonly entries: readonly OutboxEntry[] }>({ entries: [] });
   private readonly cleanups: (() => void)[] = [];
   private booted: Promise<void> | null = null;
+  /** The host is fixed (the extension's service worker): it sends by itself, Background Sync has no part. */
+  private readonly fixedHost: boolean;
 
   constructor(options: ConsoleOptions) {
     this.db = new HoldfastDb(options.dbName);
@@ -84,14 +92,15 @@ export class Console {
       },
       password: (profileId: string, password: string) => this.client.send({ type: 'password', clientId: this.client.clientId, profileId, password }),
     };
-    this.profiles = new ProfilesService(this.settings, new SecretStore(this.db), notifier);
+    this.profiles = new ProfilesService(this.settings, new SecretStore(this.db), notifier, options.requestBrokerAccess);
     this.conventions = new ConventionsConfig(this.db, this.settings, () => {
       this.client.send({ type: 'config-changed', clientId: this.client.clientId });
       this.coordinator.tell({ type: 'conventions-changed' });
     });
+    this.fixedHost = options.fixedHost !== undefined;
     this.coordinator = new TabCoordinator({
       client: this.client,
-      launcher: options.launcher,
+      ...(options.fixedHost ? { fixedHost: options.fixedHost } : { launcher: options.launcher }),
       ...(options.locks !== undefined ? { locks: options.locks } : {}),
       onTabMessage: (m) => void this.onTabMessage(m),
     });
@@ -255,7 +264,7 @@ export class Console {
    * changed the setting.
    */
   private async requestBackgroundSync(): Promise<void> {
-    if (this.client.connection?.status === 'open') return;
+    if (this.fixedHost || this.client.connection?.status === 'open') return;
     if ((await this.settings.get('backgroundSync')) !== true) return;
     await registerBackgroundSync();
   }

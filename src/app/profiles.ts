@@ -34,6 +34,8 @@ export class ProfilesService {
     private readonly settings: SettingsStore,
     private readonly secrets: SecretStore,
     private readonly host: HostNotifier,
+    /** Ask for access to the broker's origin (the extension), inside the operator's Save. */
+    private readonly requestAccess?: (url: string) => void,
   ) {}
 
   get active(): ConnectionProfile | null {
@@ -91,6 +93,8 @@ export class ProfilesService {
   async save(input: ProfileInput, password: string | undefined, id?: string): Promise<SaveProfileResult> {
     const result = validateProfile(input);
     if (!result.ok) return result;
+    // Before anything is awaited: a permission prompt needs the operator's gesture, which this still is.
+    this.requestAccess?.(result.profile.url);
     const profile: ConnectionProfile = { ...result.profile, id: id ?? crypto.randomUUID() };
     const profiles = [...this.state.get().profiles.filter((p) => p.id !== profile.id), profile];
     if (profile.rememberPassword && password) await this.secrets.save(profile.id, password);

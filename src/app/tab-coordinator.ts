@@ -15,7 +15,8 @@ import type { HostClient } from '../client/host-client.js';
 import { HOST_CHANNEL, LEADER_LOCK, TABS_CHANNEL } from './names.js';
 import { Store } from './store.js';
 
-export type Role = 'starting' | 'leader' | 'follower';
+/** 'hosted': the host is a fixed one outside every page (the extension's service worker); no tab leads. */
+export type Role = 'starting' | 'leader' | 'follower' | 'hosted';
 
 
 export type TabMessage =
@@ -33,13 +34,25 @@ export interface HostLauncher {
   launch(): Promise<LaunchedHost>;
 }
 
-export interface CoordinatorOptions {
+/**
+ * A host that is always there, outside every page: the extension's service
+ * worker. Pages do not elect a leader (no Web Lock): each one follows it
+ * over a channel of its own, which reconnects by itself when the host
+ * restarts.
+ */
+export interface FixedHost {
+  connect(): ClientTransport;
+}
+
+export type CoordinatorOptions = {
   readonly client: HostClient;
-  readonly launcher: HostLauncher;
   /** Defaults to navigator.locks; absent (very old browsers): this tab leads alone. */
   readonly locks?: LockManager | null;
   readonly onTabMessage?: (m: TabMessage) => void;
-}
+} & HostSource;
+
+/** Where a page's host comes from: elected among the tabs (one of them launches it), or fixed. */
+export type HostSource = { readonly launcher: HostLauncher; readonly fixedHost?: undefined } | { readonly fixedHost: FixedHost; readonly launcher?: undefined };
 
 export class TabCoordinator {
   readonly role = new Store<{ readonly role: Role }>({ role: 'starting' });
@@ -57,6 +70,12 @@ export class TabCoordinator {
   }
 
   start(): void {
+    const fixed = this.options.fixedHost;
+    if (fixed) {
+      this.role.patch({ role: 'hosted' });
+      this.options.client.attach(fixed.connect());
+      return;
+    }
     const locks = this.options.locks === undefined ? (typeof navigator !== 'undefined' ? navigator.locks : undefined) : this.options.locks;
     if (!locks) {
       void this.lead();
@@ -81,7 +100,9 @@ export class TabCoordinator {
   }
 
   private async lead(): Promise<void> {
-    const host = await this.options.launcher.launch();
+    const launcher = this.options.launcher;
+    if (!launcher) return;
+    const host = await launcher.launch();
     if (this.disposed) {
       await host.stop();
       return;

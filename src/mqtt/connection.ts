@@ -62,6 +62,24 @@ export interface ConnectionOptions {
   /** Topic prefix this console owns (heartbeat, presence). */
   readonly ownTopicBase?: string;
   readonly will?: (clientId: string) => WillMessage;
+  /**
+   * Which timers run mqtt.js' keepalive. 'worker' puts them in a nested
+   * Worker made from a blob: URL, so a hidden page's throttled timers cannot
+   * starve the PINGREQs; a service worker has neither (no Worker, no blob:
+   * workers), so there it must be 'native'. Default: {@link keepaliveTimers}.
+   */
+  readonly timers?: KeepaliveTimers;
+}
+
+export type KeepaliveTimers = 'native' | 'worker';
+
+/**
+ * The keepalive timers this global scope can run: worker timers where a
+ * page could start a Worker, native ones elsewhere (dedicated workers, the
+ * extension's service worker, Node).
+ */
+export function keepaliveTimers(scope: { Worker?: unknown; document?: unknown } = globalThis as { Worker?: unknown; document?: unknown }): KeepaliveTimers {
+  return typeof scope.Worker === 'function' && typeof scope.document === 'object' && scope.document !== null ? 'worker' : 'native';
 }
 
 export interface PublishOptions {
@@ -302,11 +320,13 @@ export class BrokerConnection {
     const { default: mqtt } = await import('mqtt');
     if (this.stopped || session !== this.session) return;
     const will = this.options.will?.(this.clientId);
+    const timers = this.options.timers ?? keepaliveTimers();
     const opts: IClientOptions = {
       clientId: this.clientId,
       protocolVersion: this.version,
       clean: true,
       keepalive: this.options.keepaliveSeconds,
+      timerVariant: timers,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       queueQoSZero: false,
@@ -353,7 +373,7 @@ export class BrokerConnection {
       this.options.onVersionLearned?.(this.version);
       this.update(
         { status: 'open', attempt: 0, sessions: this.stateValue.sessions + 1, lastError: null, lastConnectedAt: Date.now(), protocolVersion: this.version, nextAttemptAt: null },
-        `connected with MQTT ${this.version === 5 ? '5' : '3.1.1'} as ${this.clientId}`,
+        `connected with MQTT ${this.version === 5 ? '5' : '3.1.1'} as ${this.clientId} (keepalive ${this.options.keepaliveSeconds} s on ${timers} timers)`,
       );
       client.subscribe(this.heartbeatTopic, { qos: 0 }, (err) => {
         if (err || session !== this.openSession) return;

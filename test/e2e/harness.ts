@@ -2,8 +2,8 @@ import { test as base, expect, type Locator, type Page, type Worker } from '@pla
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import mqtt from 'mqtt';
 import { resolve } from 'node:path';
+import mqtt from 'mqtt';
 import { startStack, type BrokerKind, type Stack } from '../../sim/stack.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 

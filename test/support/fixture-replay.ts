@@ -1,8 +1,13 @@
 // Replays a device fixture through the real adapters and router, the way a
 // broker would deliver it: retained messages wait on the "broker" and reach
 // the console when one of its subscriptions covers them (including filters the
-// adapters learn on the way, e.g. HA state topics), live ones only if subscribed.
+// adapters learn on the way, e.g. HA availability topics), live ones only if subscribed.
+// Every device is treated as on screen: after each message, each device it
+// (re)described gets its values' filters (router.deviceFilters), as the
+// SubscriptionManager gives them to a device a client shows.
 
+import type { AdapterEvent } from '../../src/conventions/adapter.js';
+import { MappedAdapter } from '../../src/conventions/mapped.js';
 import { createAdapters } from '../../src/conventions/registry.js';
 import { ConventionRouter } from '../../src/status/router.js';
 import { controlKind } from '../../src/model/control-kind.js';
@@ -60,18 +65,45 @@ export interface Replay {
 const enc = new TextEncoder();
 
 export function replayFixture(fixture: FixtureFile): Replay {
-  const router = new ConventionRouter(createAdapters(fixture.options ?? {}));
+  const adapters = createAdapters(fixture.options ?? {});
+  const router = new ConventionRouter(adapters);
   const changed = new Set<string>();
   const status = new DeviceStates({ summary: (id) => changed.add(id), detail: (id) => changed.add(id), value: (id) => changed.add(id), removed: (id) => changed.delete(id) });
   const retained = fixture.messages.filter((m) => m.retain !== false);
   const live = fixture.messages.filter((m) => m.retain === false);
   const subscribed: string[] = [];
   const delivered = new Set<number>();
+  /** Per device, the filters held for its values. */
+  const held = new Map<string, readonly string[]>();
+  let alwaysOn = new Set<string>();
+  const heldFor = (filter: string): boolean => [...held.values()].some((fs) => fs.includes(filter));
 
+  /** What the device's values arrive on now: the filters it did not hold yet, to subscribe. */
+  const show = (deviceId: string): readonly string[] => {
+    const wanted = router.deviceFilters(deviceId);
+    if (wanted === null) return [];
+    const have = held.get(deviceId) ?? [];
+    held.set(deviceId, wanted);
+    // Those it no longer reads (a renamed device) stop arriving, unless someone else holds them.
+    for (const f of have) {
+      const at = subscribed.indexOf(f);
+      if (at !== -1 && !wanted.includes(f) && !heldFor(f) && !alwaysOn.has(f)) subscribed.splice(at, 1);
+    }
+    return wanted.filter((f) => !have.includes(f));
+  };
   const deliver = (topic: string, payload: string, isRetained: boolean): void => {
     const events = router.route(topic, enc.encode(payload), isRetained);
     for (const event of events) status.apply(1, event, 'replay');
-    subscribe(router.takeNewSubscriptions());
+    afterEvents(events);
+  };
+  const afterEvents = (events: readonly AdapterEvent[]): void => {
+    const forDevices = new Set(events.flatMap((e) => (e.kind === 'device' ? show(e.device.id) : [])));
+    const extra = router.takeNewSubscriptions();
+    alwaysOn = new Set(router.subscriptions());
+    // A topic a new entity reads is re-sent only where it is subscribed: always, or for a device.
+    const again = extra.filter((f) => !forDevices.has(f) && (alwaysOn.has(f) || heldFor(f)));
+    subscribe([...forDevices]);
+    subscribe(again);
   };
   const subscribe = (filters: readonly string[]): void => {
     const fresh = filters.filter((f) => f !== '');
@@ -84,6 +116,12 @@ export function replayFixture(fixture: FixtureFile): Replay {
       deliver(m.topic, payloadText(m.payload), true);
     });
   };
+  // As the engine host does, mapped devices are known from the mapping before they publish anything,
+  // and as at connect, the devices on screen are subscribed before the always-on filters.
+  const mappedDevices = adapters.flatMap((a) => (a instanceof MappedAdapter ? a.deviceEvents() : []));
+  for (const event of mappedDevices) status.apply(1, event, 'replay');
+  alwaysOn = new Set(router.subscriptions());
+  subscribe(mappedDevices.flatMap((e) => (e.kind === 'device' ? show(e.device.id) : [])));
   subscribe(router.subscriptions());
   for (const m of live) if (subscribed.some((f) => topicMatches(f, m.topic))) deliver(m.topic, payloadText(m.payload), false);
   const views: DeviceView[] = [...status.ids()].map((id) => {
