@@ -4,6 +4,7 @@
 // the console's back, and echoes /set commands like a real device.
 
 import mqtt, { type MqttClient } from 'mqtt';
+import { nodeEpoch } from './cdp.js';
 
 export const ROOT = 'homie';
 
@@ -83,6 +84,9 @@ export class BenchPublisher {
   readonly values = new Map<string, Value>();
   /** Every /set the devices received, in order. */
   readonly sets: SetRecord[] = [];
+  /** While recording: [topic, payload, nodeEpoch()] of each stream publish to one of these topics. */
+  readonly log: Array<[string, string, number]> = [];
+  private recording: ReadonlySet<string> | null = null;
   private readonly random = rng(42);
   private echo = false;
 
@@ -119,6 +123,11 @@ export class BenchPublisher {
     const pub = new BenchPublisher(client, devices, props);
     await client.subscribeAsync(`${ROOT}/5/+/+/+/set`, { qos: 1 });
     return pub;
+  }
+
+  /** Log when each stream message to one of these topics is published (null: stop). */
+  record(topics: ReadonlySet<string> | null): void {
+    this.recording = topics;
   }
 
   /** Answer /set with the new value (as a device would); off by default so nothing else changes status. */
@@ -192,7 +201,9 @@ export class BenchPublisher {
         // A report that repeats the value would be invisible in the DOM; make every one a change.
         if (v === this.values.get(topic)) v = typeof v === 'boolean' ? !v : typeof v === 'number' ? (v + 1) % (INT_MAX + 1) : v === 'auto' ? 'manual' : 'auto';
         this.values.set(topic, v);
-        this.client.publish(topic, encode(v), { qos: 0, retain: true });
+        const payload = encode(v);
+        this.client.publish(topic, payload, { qos: 0, retain: true });
+        if (this.recording?.has(topic)) this.log.push([topic, payload, nodeEpoch()]);
       }
       onTick?.(sent);
       await new Promise((r) => setTimeout(r, 4));

@@ -1,48 +1,76 @@
 // `npm run bench`: Holdfast against its baselines, side by side, in one run
 // of one headless Chromium. Prints a table and writes bench/results.json.
 //
+// The page only renders; the engine runs in a dedicated Worker. Main-thread
+// measures are the page's main thread; the worker's CPU and heap are
+// reported separately (bench/cdp.ts reads them over the DevTools protocol).
+//
 //   ingest      N devices × P retained Homie 5 properties, then a sustained
-//               status stream: Holdfast's processed msg/s against a bare
-//               mqtt.js page that only counts, longest main-thread task,
-//               arrival-to-DOM delay of visible values, JS heap.
+//               status stream. The engine processes every device (a
+//               bench-only interest source holds them all, as an alarm rule
+//               would) while the page shows one device in the middle of the
+//               site: processed msg/s against a bare mqtt.js page that only
+//               counts, main-thread and worker CPU per 1,000 messages,
+//               longest main-thread task, arrival (at the worker; and
+//               publish) → DOM of the shown values, JS heap.
 //   reconnect   E edits queued offline, a share of them made stale at the
 //               device meanwhile: CONNACK to every entry decided, against
 //               raw mqtt.js receiving the same retained set; correctness.
-//   cold start  offline, service worker warm: navigation to the first
+//   recovery    20 flaps of the path (1–3 s down, 2–6 s up) at a fault proxy:
+//               restored → Connected, against bare mqtt.js reconnecting by
+//               itself; connection attempts per second (bench/recovery.ts).
+//   scale       a 1,000-device site against a 100-device one: CONNACK → the
+//               shown device's values in the DOM; heap (bench/scale.ts).
+//   cold start  offline, service worker warm: navigation to the shown
 //               device's last-known values, against a precached blank page.
 //   size        initial/lazy JS and CSS, gzip -9 (bench/size.ts).
 //
-// Usage: npm run bench -- [--devices 100] [--props 100] [--rate 5000] [--seconds 10]
-//                         [--edits 1000] [--stale 0.1] [--cold-runs 7] [--build] [--out bench/results.json]
+// Usage: npm run bench -- [--devices 100] [--props 100] [--rate 5000] [--seconds 10] [--edits 1000] [--stale 0.1]
+//                         [--cold-runs 7] [--flaps 20] [--scale-small 100] [--scale-large 1000] [--scale-runs 3]
+//                         [--only ingest,reconnect,recovery,scale,cold] [--build] [--out bench/results.json]
 
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { startBroker } from '../sim/broker.js';
 import { startStaticServer } from '../sim/static-server.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { distDir, ensureBuild, repoRoot } from './build.js';
+import { MAIN_MARK, WORKER_MARK, traceCpu, type ClockOffset, type TraceCpu, type WorkerTarget } from './cdp.js';
 import { BenchPublisher, INT_MAX, deviceId, kindOf, propertyId, valueTopic } from './publisher.js';
+import { runRecovery, type RecoveryResult } from './recovery.js';
+import { runScale, startScaleSite, type ScaleResult, type ScaleSite } from './scale.js';
 import { formatSize, measureSize, overBudget, readBudget, type SizeReport } from './size.js';
+import { evaluate, heapAfterGc, holdfastPage, log, longest, mainThreadTimer, median, percentile, sleep, waitFor, waitForCount, type HoldfastPage, type Task } from './util.js';
+
+const SCENARIOS = ['ingest', 'reconnect', 'recovery', 'scale', 'cold'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --devices <n>     simulated Homie 5 devices                 (default 100)
-  --props <n>       properties per device                     (default 100)
-  --rate <n>        sustained status messages per second      (default 5000)
-  --seconds <n>     duration of the sustained stream          (default 10)
-  --edits <n>       edits queued while offline                (default 1000)
-  --stale <f>       share of those edits made stale (0..1)    (default 0.1)
-  --cold-runs <n>   offline cold starts of each page          (default 7)
-  --build           rebuild dist/ even if it looks current
-  --out <file>      results file                              (default bench/results.json)
-  --dist <dir>      serve this build instead of dist/ (e.g. an unminified one, for profiles)
-  --profile <dir>   write CPU profiles of Holdfast's stream, reconnect and a cold start (.cpuprofile)`;
+  --devices <n>      simulated Homie 5 devices                 (default 100)
+  --props <n>        properties per device                     (default 100)
+  --rate <n>         sustained status messages per second      (default 5000)
+  --seconds <n>      duration of the sustained stream          (default 10)
+  --edits <n>        edits queued while offline                (default 1000)
+  --stale <f>        share of those edits made stale (0..1)    (default 0.1)
+  --cold-runs <n>    offline cold starts of each page          (default 7)
+  --flaps <n>        network flaps in the recovery scenario    (default 20)
+  --scale-small <n>  devices of the small site (× --props)     (default 100)
+  --scale-large <n>  devices of the large site (× --props)     (default 1000)
+  --scale-runs <n>   measured visits of each site              (default 3)
+  --only <list>      run only these scenarios (comma-separated: ${SCENARIOS.join(', ')});
+                     results go to bench/results.partial.json unless --out is given
+  --build            rebuild dist/ even if it looks current
+  --out <file>       results file                              (default bench/results.json)
+  --dist <dir>       serve this build instead of dist/ (e.g. an unminified one, for profiles)
+  --profile <dir>    write CPU profiles of the page and the worker during the stream and the reconnect,
+                     and of a cold start (.cpuprofile)`;
 
 interface Options {
   devices: number;
@@ -52,6 +80,11 @@ interface Options {
   edits: number;
   stale: number;
   coldRuns: number;
+  flaps: number;
+  scaleSmall: number;
+  scaleLarge: number;
+  scaleRuns: number;
+  only: Set<Scenario> | null;
   build: boolean;
   out: string;
   dist: string | null;
@@ -61,7 +94,24 @@ interface Options {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { devices: 100, props: 100, rate: 5000, seconds: 10, edits: 1000, stale: 0.1, coldRuns: 7, build: false, out: join(repoRoot, 'bench', 'results.json'), dist: null, profile: null };
+  const o: Options = {
+    devices: 100,
+    props: 100,
+    rate: 5000,
+    seconds: 10,
+    edits: 1000,
+    stale: 0.1,
+    coldRuns: 7,
+    flaps: 20,
+    scaleSmall: 100,
+    scaleLarge: 1000,
+    scaleRuns: 3,
+    only: null,
+    build: false,
+    out: '',
+    dist: null,
+    profile: null,
+  };
   const numeric: Record<string, keyof Options> = {
     '--devices': 'devices',
     '--props': 'props',
@@ -70,6 +120,10 @@ function parseArgs(argv: string[]): Options {
     '--edits': 'edits',
     '--stale': 'stale',
     '--cold-runs': 'coldRuns',
+    '--flaps': 'flaps',
+    '--scale-small': 'scaleSmall',
+    '--scale-large': 'scaleLarge',
+    '--scale-runs': 'scaleRuns',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -87,7 +141,12 @@ function parseArgs(argv: string[]): Options {
     else if (name === '--out') o.out = resolve(value());
     else if (name === '--dist') o.dist = resolve(value());
     else if (name === '--profile') o.profile = resolve(value());
-    else if (numeric[name]) {
+    else if (name === '--only') {
+      const list = value().split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+      if (bad.length > 0) throw new UsageError(`--only: unknown scenario(s) ${bad.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+      o.only = new Set(list as Scenario[]);
+    } else if (numeric[name]) {
       const n = Number(value());
       if (!Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a non-negative number`);
       (o as unknown as Record<string, number>)[numeric[name]] = n;
@@ -95,8 +154,12 @@ function parseArgs(argv: string[]): Options {
   }
   const intsPerDevice = Array.from({ length: o.props }, (_, p) => kindOf(p)).filter((k) => k === 'int').length;
   if (o.devices < 1 || o.props < 1) throw new UsageError('--devices and --props must be at least 1');
+  if (o.scaleSmall < 1 || o.scaleLarge < 1 || o.scaleRuns < 1) throw new UsageError('--scale-small, --scale-large and --scale-runs must be at least 1');
   if (o.stale > 1) throw new UsageError('--stale is a share between 0 and 1');
   if (o.edits > o.devices * intsPerDevice) throw new UsageError(`--edits can be at most ${o.devices * intsPerDevice} (the settable integer properties)`);
+  // Reconnect needs the ingest page (it reuses its connection and cache).
+  if (o.only?.has('reconnect')) o.only.add('ingest');
+  o.out ||= join(repoRoot, 'bench', o.only ? 'results.partial.json' : 'results.json');
   return o;
 }
 
@@ -105,108 +168,31 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 const FRAME_MS = 1000 / 60;
 
-const log = (line: string): void => console.log(`[bench] ${line}`);
-
 // ---------------------------------------------------------------- helpers
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-interface Task {
-  start: number;
-  duration: number;
-}
-
-function longest(tasks: readonly Task[], from = -Infinity, to = Infinity): { max: number; over50: number } {
-  const inWindow = tasks.filter((t) => t.start + t.duration >= from && t.start <= to);
-  return { max: Math.max(0, ...inWindow.map((t) => t.duration)), over50: inWindow.filter((t) => t.duration > 50).length };
-}
-
-/** Evaluate an expression in the page (strings, so nothing depends on how this file was transpiled). */
-function evaluate<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate(expression) as Promise<T>;
-}
-
-/** Poll an expression (which may return a promise) until it is truthy. */
-async function waitFor(page: Page, expression: string, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await evaluate<unknown>(page, expression).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Wait until a counter reaches `target`, or stops moving for `quietMs` (then something was lost: report what arrived). */
-async function waitForCount(page: Page, expression: string, target: number, quietMs: number, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  let last = -1;
-  let lastChange = Date.now();
-  for (;;) {
-    const n = await evaluate<number>(page, expression);
-    if (n >= target) return n;
-    if (n !== last) {
-      last = n;
-      lastChange = Date.now();
-    } else if (Date.now() - lastChange > quietMs) return n;
-    if (Date.now() - start > timeoutMs) return n;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function heapAfterGc(context: BrowserContext, page: Page): Promise<number> {
-  const cdp = await context.newCDPSession(page);
-  try {
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    return usedSize;
-  } finally {
-    await cdp.detach().catch(() => {});
-  }
-}
-
-/** Main-thread busy time (all tasks) from Chromium's own counters; read() is ms since start(). */
-async function mainThreadTimer(context: BrowserContext, page: Page): Promise<{ read(): Promise<number> }> {
-  // One session throughout: enabling the domain again would restart the counters.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const now = async (): Promise<number> => {
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
-  };
-  const start = await now();
-  return {
-    async read() {
-      const ms = (await now()) - start;
-      await cdp.detach().catch(() => {});
-      return ms;
-    },
-  };
-}
-
-/** A CPU profile of the page while `during` runs, written to dir/name.cpuprofile (only with --profile). */
-async function profiled<T>(dir: string | null, name: string, context: BrowserContext, page: Page, during: () => Promise<T>): Promise<T> {
+/** A CPU profile of the page (and the worker, if given) while `during` runs, written to dir/name[-worker].cpuprofile (only with --profile). */
+async function profiled<T>(dir: string | null, name: string, context: BrowserContext, page: Page, worker: WorkerTarget | null, during: () => Promise<T>): Promise<T> {
   if (!dir) return during();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
+  if (worker) {
+    await worker.send('Profiler.enable');
+    await worker.send('Profiler.setSamplingInterval', { interval: 200 });
+    await worker.send('Profiler.start');
+  }
   try {
     return await during();
   } finally {
-    const { profile } = await cdp.send('Profiler.stop');
     await mkdir(dir, { recursive: true });
+    const { profile } = await cdp.send('Profiler.stop');
     await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
     await cdp.detach().catch(() => {});
+    if (worker) {
+      const r = await worker.send<{ profile: unknown }>('Profiler.stop').catch(() => null);
+      if (r) await writeFile(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(r.profile));
+    }
   }
 }
 
@@ -230,6 +216,48 @@ async function startRawServer(): Promise<{ url: string; close(): Promise<void> }
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/** Numbers compare as numbers ("12.0" is 12), everything else as text. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const norm = (x: unknown): string => (typeof x === 'number' || (typeof x === 'string' && /^-?\d+(?:\.\d+)?$/.test(x)) ? String(Number(x)) : String(x));
+  return norm(a) === norm(b);
+}
+
+interface DelayStats {
+  samples: number;
+  p50: number;
+  p95: number;
+  max: number;
+  withinFrame: number;
+}
+
+function delayStats(delays: readonly number[]): DelayStats {
+  return {
+    samples: delays.length,
+    p50: percentile(delays, 50),
+    p95: percentile(delays, 95),
+    max: Math.max(0, ...delays),
+    withinFrame: delays.filter((d) => d <= FRAME_MS).length / Math.max(1, delays.length),
+  };
+}
+
+/**
+ * For each value that reached the DOM, the delay from the latest moment the
+ * same property got that same value at the source (`sources`, already on the
+ * DOM's clock). A value the source never sent while sampling (shown from
+ * before) has no delay. `slackMs` is how far the two clocks may disagree.
+ */
+function joinDelays(dom: ReadonlyArray<readonly [string, unknown, number]>, sources: ReadonlyMap<string, ReadonlyArray<readonly [unknown, number]>>, slackMs: number): number[] {
+  const out: number[] = [];
+  for (const [prop, value, at] of dom) {
+    const list = sources.get(prop);
+    if (!list) continue;
+    let best: number | null = null;
+    for (const [v, t] of list) if (t <= at + slackMs && sameValue(v, value) && (best === null || t > best)) best = t;
+    if (best !== null) out.push(Math.max(0, at - best));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- results
 
 interface IngestSide {
@@ -239,38 +267,64 @@ interface IngestSide {
   streamMessages: number;
   streamSpanMs: number;
   msgPerSec: number;
+  /** The page's main thread: longest task over the whole scenario, tasks over 50 ms, longest during the stream. */
   longestTaskMs: number;
   tasksOver50: number;
   longestTaskStreamMs: number;
-  /** Main-thread busy time per 1,000 stream messages: what a message costs, however loaded the machine is. */
+  /** The page's main-thread busy time per 1,000 stream messages (Performance.getMetrics TaskDuration). */
   mainThreadMsPer1000: number;
+  /** Page + worker JS heap after GC (raw: the page; it has no worker). */
   heapBytes: number;
+  pageHeapBytes: number;
+  workerHeapBytes: number;
+  /** Dedicated-worker busy time per 1,000 stream messages (trace), and its longest task (raw: mqtt.js' timer worker). */
+  workerMsPer1000: number;
+  workerLongestTaskMs: number;
+  /** The same stream's per-thread CPU from the trace (main thread too, as a cross-check). */
+  trace: TraceCpu;
 }
 
 interface Results {
-  options: Omit<Options, 'out' | 'build' | 'dist' | 'profile'>;
+  options: Omit<Options, 'out' | 'build' | 'dist' | 'profile' | 'only'> & { only?: Scenario[] };
   environment: { node: string; chromium: string; cpus: number; date: string };
   size: SizeReport & { overBudget: string[] };
-  ingest: {
+  ingest?: {
     offered: { messages: number; ms: number; msgPerSec: number };
     raw: IngestSide;
-    holdfast: IngestSide & { reconnectsDuringStream: number; connectionLog: string[]; domDelay: { samples: number; p50: number; p95: number; max: number; withinFrame: number } };
+    holdfast: IngestSide & {
+      reconnectsDuringStream: number;
+      connectionLog: string[];
+      /** The shown device: the page's last device, in the middle of the site. */
+      shownDevice: string;
+      /** Arrival at the worker (the pipeline applies it) → the value committed to the page's DOM. */
+      domDelay: DelayStats;
+      /** The publisher's publish → the value in the DOM (adds broker and proxy hops). */
+      domDelayFromPublish: DelayStats;
+      /** Each context's clock against Node's, measured by round trips before and after the stream. */
+      clocks: { page: ClockOffset; worker: ClockOffset };
+    };
   };
-  reconnect: {
+  reconnect?: {
     queueMs: number;
     rawRetainedLoadMs: number[];
     connackToAllDecidedMs: number;
     connackToLastNeededMs: number;
     overheadMs: number;
+    /** The page's main thread; the worker's longest task and busy time from a trace. */
     longestTaskMs: number;
-    /** IndexedDB transactions the page opened from CONNACK until every entry was decided, by "stores:mode". */
+    workerLongestTaskMs: number;
+    workerBusyMs: number;
+    /** IndexedDB transactions the worker opened from CONNACK until every entry was decided, by "stores:mode". */
     indexedDbTransactions: Record<string, number>;
     decided: number;
     correctness: { ok: boolean; discarded: number; sentOnce: number; problems: string[]; finalStates: Record<string, number> };
   };
-  coldStart: {
+  recovery?: RecoveryResult;
+  scale?: ScaleResult;
+  coldStart?: {
     holdfastMs: number[];
     blankMs: number[];
+    /** mqtt.js now ships inside the engine worker's chunk: whether the page asked for that worker before the first values were in the DOM. */
     mqttRequestedBeforeFirstRender: boolean;
     mqttFirstRequestMs: number[];
     serviceWorkerControlled: boolean;
@@ -283,9 +337,13 @@ interface Results {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  const runs = (s: Scenario): boolean => !o.only || o.only.has(s);
   const started = Date.now();
-  const dist = o.dist ?? distDir;
   if (!o.dist) ensureBuild({ force: o.build, log });
+  // Serve a private copy: other people's builds replace dist/ while a run takes minutes.
+  const snapshot = await mkdtemp(join(tmpdir(), 'holdfast-bench-dist-'));
+  await cp(o.dist ?? distDir, snapshot, { recursive: true });
+  const dist = snapshot;
   const size = measureSize(dist);
   const budget = readBudget();
 
@@ -310,16 +368,18 @@ async function main(): Promise<void> {
   });
 
   const pub = await BenchPublisher.connect(broker.tcpUrl!, o.devices, o.props);
+  // The scale sites fill their brokers while the first scenarios run (nothing is measured on them before).
+  let sites: { small: ScaleSite; large: ScaleSite } | null = null;
+  if (runs('scale')) sites = { small: await startScaleSite(o.scaleSmall, o.props, dist), large: await startScaleSite(o.scaleLarge, o.props, dist) };
   const profileDir = await mkdtemp(join(tmpdir(), 'holdfast-bench-'));
   let context: BrowserContext | null = null;
-  const probeScript = readFileSync(join(repoRoot, 'bench', 'page', 'probe.js'), 'utf8');
-  const holdfastPage = async (): Promise<Page> => {
-    const page = await context!.newPage();
-    await page.addInitScript({ content: probeScript });
-    page.on('pageerror', (err) => log(`page error: ${err.message}`));
-    return page;
-  };
   const totalValues = o.devices * o.props;
+  const allDevices = Array.from({ length: o.devices }, (_, d) => deviceId(d));
+  // The page shows a device in the middle of the site, so the broker's replay order cannot flatter it.
+  const shownIndex = Math.floor(o.devices / 2);
+  const shownDevice = deviceId(shownIndex);
+  const probeConfig = { watch: allDevices, sample: [shownDevice] };
+  const results: Partial<Results> = {};
 
   try {
     log(`publishing ${o.devices} devices × ${o.props} properties (${pub.retainedCount} retained messages)…`);
@@ -327,127 +387,197 @@ async function main(): Promise<void> {
     // A persistent profile: IndexedDB on disk (as on a tablet, not in memory), and the service worker survives pages.
     context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 800 } });
     const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const ctx = context;
 
-    // ---- warm-up: install the service worker, learn Holdfast's subscriptions, fill its status cache.
-    log('warm-up: first visit installs the service worker and fills the status cache…');
-    {
-      const page = await holdfastPage();
-      await page.goto(appUrl);
-      await waitFor(page, `window.__hfProbe?.keys.size >= ${totalValues}`, 120_000, 'the first retained load');
-      await waitFor(page, `!!navigator.serviceWorker.controller`, 30_000, 'the service worker to control the page');
-      await waitFor(page, `window.__hfProbe.hub.db.status.count().then((n) => n >= ${totalValues})`, 60_000, 'the status cache to reach IndexedDB');
-      await page.close();
+    // ---- warm-up: install the service worker, learn Holdfast's subscriptions, fill its status cache, remember the shown device.
+    if (runs('ingest') || runs('cold')) {
+      log('warm-up: first visit installs the service worker and fills the status cache…');
+      const hf = await holdfastPage(ctx, probeConfig);
+      await hf.page.goto(appUrl);
+      const w = await hf.engine();
+      await waitFor(w, `self.__hfProbe.keys.size >= ${totalValues}`, 120_000, 'the first retained load');
+      await evaluate(hf.page, `window.__hfProbe.console.showDevice(${JSON.stringify(shownDevice)})`);
+      await waitFor(hf.page, `window.__hfProbe.console.settings.get('lastDevice').then((v) => v === ${JSON.stringify(shownDevice)})`, 10_000, 'the shown device to be remembered');
+      await waitFor(hf.page, `!!navigator.serviceWorker.controller`, 30_000, 'the service worker to control the page');
+      await w.evaluate('self.__hfProbe.flushCache().then(() => true)');
+      await waitFor(hf.page, `window.__hfProbe.console.db.snapshots.count().then((n) => n >= ${o.devices})`, 60_000, 'the status cache to reach IndexedDB');
+      await hf.close();
     }
     const filters = [...holdfastFilters];
 
-    // ---- ingest, baseline: raw mqtt.js.
-    log('ingest: raw mqtt.js…');
-    const rawLoads: number[] = [];
-    let rawIngest: IngestSide;
-    let offered: { sent: number; ms: number };
     const rawRetainedLoad = async (page: Page, expected: number | null): Promise<{ ms: number; count: number }> => {
       await evaluate(page, `window.__raw.connect(${JSON.stringify(rawBrokerUrl)}, ${JSON.stringify(filters)})`);
       const count = await waitForCount(page, 'window.__raw.retained', expected ?? Infinity, 750, 60_000);
       const ms = await evaluate<number>(page, 'window.__raw.lastRetainedAt - window.__raw.connectedAt');
       return { ms, count };
     };
-    {
-      const page = await context.newPage();
-      await page.goto(`${raw.url}raw.html`);
-      await waitFor(page, 'window.__raw !== undefined', 10_000, 'the raw page');
-      // The first load settles the count (filters may overlap); later loads wait for it.
-      let expected: number | null = null;
-      for (let i = 0; i < 3; i++) {
-        if (i > 0) await evaluate(page, 'window.__raw.end()');
-        const r = await rawRetainedLoad(page, expected);
-        expected ??= r.count;
-        rawLoads.push(r.ms);
-      }
-      await evaluate(page, 'window.__raw.reset()');
-      const t0 = await evaluate<number>(page, 'performance.now()');
-      const busyTimer = await mainThreadTimer(context, page);
-      offered = await pub.stream(o.rate, o.seconds);
-      const live = await waitForCount(page, 'window.__raw.live', offered.sent, 5000, 90_000);
-      const busy = await busyTimer.read();
-      const r = await evaluate<{ first: number; last: number; tasks: Task[] }>(page, '({ first: window.__raw.firstLiveAt, last: window.__raw.lastLiveAt, tasks: window.__raw.longtasks })');
-      const span = r.last - r.first;
-      rawIngest = {
-        retainedLoadMs: median(rawLoads),
-        retainedMessages: expected ?? 0,
-        streamMessages: live,
-        streamSpanMs: span,
-        msgPerSec: ((live - 1) / span) * 1000,
-        longestTaskMs: longest(r.tasks).max,
-        tasksOver50: longest(r.tasks).over50,
-        longestTaskStreamMs: longest(r.tasks, t0).max,
-        mainThreadMsPer1000: (busy / live) * 1000,
-        heapBytes: await heapAfterGc(context, page),
-      };
-      await evaluate(page, 'window.__raw.end()');
-      await page.close();
-    }
-    log(`  raw: retained load ${rawIngest.retainedLoadMs.toFixed(0)} ms, stream ${rawIngest.msgPerSec.toFixed(0)} msg/s`);
 
-    // ---- ingest, Holdfast: a reload with the service worker warm and the cache full, then the same stream.
-    log('ingest: Holdfast…');
-    const page = await holdfastPage();
-    let hfIngest: Results['ingest']['holdfast'];
-    {
+    let hfIngest: HoldfastPage | null = null;
+    if (runs('ingest')) {
+      // ---- ingest, baseline: raw mqtt.js.
+      log('ingest: raw mqtt.js…');
+      const rawLoads: number[] = [];
+      let rawIngest: IngestSide;
+      let offered: { sent: number; ms: number };
+      {
+        const page = await ctx.newPage();
+        await page.goto(`${raw.url}raw.html`);
+        await waitFor(page, 'window.__raw !== undefined', 10_000, 'the raw page');
+        // The first load settles the count (filters may overlap); later loads wait for it.
+        let expected: number | null = null;
+        for (let i = 0; i < 3; i++) {
+          if (i > 0) await evaluate(page, 'window.__raw.end()');
+          const r = await rawRetainedLoad(page, expected);
+          expected ??= r.count;
+          rawLoads.push(r.ms);
+        }
+        await evaluate(page, 'window.__raw.reset()');
+        const t0 = await evaluate<number>(page, 'performance.now()');
+        const busyTimer = await mainThreadTimer(ctx, page);
+        const { result: stream, cpu } = await traceCpu(
+          ctx,
+          page,
+          () => evaluate(page, `performance.mark('${MAIN_MARK}')`),
+          async () => {
+            const stream = await pub.stream(o.rate, o.seconds);
+            return { stream, live: await waitForCount(page, 'window.__raw.live', stream.sent, 5000, 90_000) };
+          },
+        );
+        offered = stream.stream;
+        const live = stream.live;
+        const busy = await busyTimer.read();
+        const r = await evaluate<{ first: number; last: number; tasks: Task[] }>(page, '({ first: window.__raw.firstLiveAt, last: window.__raw.lastLiveAt, tasks: window.__raw.longtasks })');
+        const span = r.last - r.first;
+        const heap = await heapAfterGc(ctx, page);
+        rawIngest = {
+          retainedLoadMs: median(rawLoads),
+          retainedMessages: expected ?? 0,
+          streamMessages: live,
+          streamSpanMs: span,
+          msgPerSec: ((live - 1) / span) * 1000,
+          longestTaskMs: longest(r.tasks).max,
+          tasksOver50: longest(r.tasks).over50,
+          longestTaskStreamMs: longest(r.tasks, t0).max,
+          mainThreadMsPer1000: (busy / live) * 1000,
+          heapBytes: heap,
+          pageHeapBytes: heap,
+          workerHeapBytes: 0,
+          workerMsPer1000: (cpu.otherWorkers.busyMs / live) * 1000,
+          workerLongestTaskMs: cpu.otherWorkers.longestTaskMs,
+          trace: cpu,
+        };
+        await evaluate(page, 'window.__raw.end()');
+        await page.close();
+      }
+      log(`  raw: retained load ${rawIngest.retainedLoadMs.toFixed(0)} ms, stream ${rawIngest.msgPerSec.toFixed(0)} msg/s, main thread ${rawIngest.mainThreadMsPer1000.toFixed(0)} ms/1000`);
+
+      // ---- ingest, Holdfast: a reload with the service worker warm and the cache full, then the same stream.
+      log('ingest: Holdfast…');
+      const hf = await holdfastPage(ctx, probeConfig);
+      hfIngest = hf;
+      const page = hf.page;
       await page.goto(appUrl);
-      await waitFor(page, `window.__hfProbe?.connectedAt.length > 0 && window.__hfProbe.keys.size >= ${totalValues}`, 120_000, 'the retained load');
+      const w = await hf.engine();
+      await waitFor(w, `self.__hfProbe.connectedAt.length > 0 && self.__hfProbe.keys.size >= ${totalValues}`, 120_000, 'the retained load');
       // Descriptions and $state may trail the last value a little.
-      await waitForCount(page, 'window.__hfProbe.lastApplyAt', Infinity, 500, 5000);
-      const load = await evaluate<{ ms: number }>(page, '({ ms: window.__hfProbe.lastApplyAt - window.__hfProbe.connectedAt.at(-1) })');
+      await waitForCount(w, 'self.__hfProbe.lastApplyAt', Infinity, 500, 5000);
+      const loadMs = await w.evaluate<number>('self.__hfProbe.lastApplyAt - self.__hfProbe.connectedAt.at(-1)');
+      const shownOnPage = await evaluate<string | null>(page, 'window.__hfProbe.viewedDevice()');
+      if (shownOnPage !== shownDevice) log(`  warning: the page shows ${shownOnPage}, not ${shownDevice}`);
       // Let the status cache write settle before the stream.
-      await page.waitForTimeout(1500);
+      await sleep(1500);
+      const clocksBefore = await hf.clocks();
+      await w.evaluate('self.__hfProbe.reset(); self.__hfProbe.sampling = true');
       await evaluate(page, 'window.__hfProbe.reset(); window.__hfProbe.sampling = true');
+      const sampleTopics = new Map(Array.from({ length: o.props }, (_, p) => [valueTopic(shownIndex, p), propertyId(p)] as const));
+      pub.log.length = 0;
+      pub.record(new Set(sampleTopics.keys()));
       const t0 = await evaluate<number>(page, 'performance.now()');
-      const busyTimer = await mainThreadTimer(context, page);
-      const connectsBefore = await evaluate<number>(page, 'window.__hfProbe.connectedAt.length');
-      const { stream, values } = await profiled(o.profile, 'holdfast-stream', context, page, async () => {
-        const stream = await pub.stream(o.rate, o.seconds);
-        return { stream, values: await waitForCount(page, 'window.__hfProbe.values', stream.sent, 5000, 90_000) };
-      });
-      const reconnects = (await evaluate<number>(page, 'window.__hfProbe.connectedAt.length')) - connectsBefore;
-      // Why it dropped a connection under load, in the console's own words.
-      const connectionLog = reconnects > 0 ? await evaluate<string[]>(page, `(window.__hfProbe.hub.state.connection?.log ?? []).slice(-12).map((e) => e.message)`) : [];
-      const busy = await busyTimer.read();
-      await evaluate(page, 'window.__hfProbe.sampling = false');
-      const r = await evaluate<{ first: number; last: number; tasks: Task[]; delays: number[] }>(
+      const busyTimer = await mainThreadTimer(ctx, page);
+      const connectsBefore = await w.evaluate<number>('self.__hfProbe.connectedAt.length');
+      const { result: streamed, cpu } = await traceCpu(
+        ctx,
         page,
-        '({ first: window.__hfProbe.firstValueEventAt, last: window.__hfProbe.lastValueEventAt, tasks: window.__hfProbe.longtasks, delays: window.__hfProbe.domDelays })',
+        async () => {
+          await evaluate(page, `performance.mark('${MAIN_MARK}')`);
+          await w.evaluate(`performance.mark('${WORKER_MARK}')`);
+        },
+        () =>
+          profiled(o.profile, 'holdfast-stream', ctx, page, w, async () => {
+            const stream = await pub.stream(o.rate, o.seconds);
+            return { stream, values: await waitForCount(w, 'self.__hfProbe.values', stream.sent, 5000, 90_000) };
+          }),
       );
-      const span = r.last - r.first;
-      hfIngest = {
-        retainedLoadMs: load.ms,
+      const { stream, values } = streamed;
+      const busy = await busyTimer.read();
+      pub.record(null);
+      const reconnects = (await w.evaluate<number>('self.__hfProbe.connectedAt.length')) - connectsBefore;
+      // Why it dropped a connection under load, in the console's own words.
+      const connectionLog =
+        reconnects > 0 ? await evaluate<string[]>(page, `(window.__hfProbe.console.client.connection?.log ?? []).slice(-12).map((e) => e.message)`) : [];
+      await sleep(300);
+      await evaluate(page, 'window.__hfProbe.sampling = false');
+      await w.evaluate('self.__hfProbe.sampling = false');
+      const clocksAfter = await hf.clocks();
+      const wr = await w.evaluate<{ first: number; last: number; arrivals: Record<string, Array<[string, unknown, boolean, number]>> }>(
+        '({ first: self.__hfProbe.firstValueAt, last: self.__hfProbe.lastValueAt, arrivals: self.__hfProbe.takeArrivals() })',
+      );
+      const pr = await evaluate<{ tasks: Task[]; dom: Array<[string, string, unknown, string, number]> }>(page, '({ tasks: window.__hfProbe.longtasks, dom: window.__hfProbe.domLog })');
+      // Everything on the page's clock: t_node = t_ctx − offset_ctx.
+      const best = (a: ClockOffset, b: ClockOffset): ClockOffset => (a.errorMs <= b.errorMs ? a : b);
+      const pageClock = best(clocksBefore.page, clocksAfter.page);
+      const workerClock = best(clocksBefore.worker, clocksAfter.worker);
+      const workerToPage = (t: number): number => t - workerClock.offsetMs + pageClock.offsetMs;
+      const nodeToPage = (t: number): number => t + pageClock.offsetMs;
+      const dom = pr.dom.filter(([d]) => d === shownDevice).map(([, p, v, , t]) => [p, v, t] as const);
+      const arrivals = new Map<string, Array<[unknown, number]>>();
+      for (const [p, v, , t] of wr.arrivals[shownDevice] ?? []) arrivals.set(p, [...(arrivals.get(p) ?? []), [v, workerToPage(t)]]);
+      const published = new Map<string, Array<[unknown, number]>>();
+      for (const [topic, payload, t] of pub.log) {
+        const p = sampleTopics.get(topic);
+        if (p) published.set(p, [...(published.get(p) ?? []), [payload, nodeToPage(t)]]);
+      }
+      const span = wr.last - wr.first;
+      const pageHeap = await heapAfterGc(ctx, page);
+      const workerHeap = await w.heapAfterGc();
+      const ingest: NonNullable<Results['ingest']>['holdfast'] = {
+        retainedLoadMs: loadMs,
         retainedMessages: totalValues,
         streamMessages: values,
         streamSpanMs: span,
         msgPerSec: ((values - 1) / span) * 1000,
-        longestTaskMs: longest(r.tasks).max,
-        tasksOver50: longest(r.tasks).over50,
-        longestTaskStreamMs: longest(r.tasks, t0).max,
+        longestTaskMs: longest(pr.tasks).max,
+        tasksOver50: longest(pr.tasks).over50,
+        longestTaskStreamMs: longest(pr.tasks, t0).max,
         mainThreadMsPer1000: (busy / values) * 1000,
+        heapBytes: pageHeap + workerHeap,
+        pageHeapBytes: pageHeap,
+        workerHeapBytes: workerHeap,
+        workerMsPer1000: ((cpu.worker?.busyMs ?? NaN) / values) * 1000,
+        workerLongestTaskMs: cpu.worker?.longestTaskMs ?? NaN,
+        trace: cpu,
         reconnectsDuringStream: reconnects,
         connectionLog,
-        heapBytes: await heapAfterGc(context, page),
-        domDelay: {
-          samples: r.delays.length,
-          p50: percentile(r.delays, 50),
-          p95: percentile(r.delays, 95),
-          max: Math.max(0, ...r.delays),
-          withinFrame: r.delays.filter((d) => d <= FRAME_MS).length / Math.max(1, r.delays.length),
-        },
+        shownDevice,
+        domDelay: delayStats(joinDelays(dom, arrivals, pageClock.errorMs + workerClock.errorMs)),
+        domDelayFromPublish: delayStats(joinDelays(dom, published, pageClock.errorMs)),
+        clocks: { page: pageClock, worker: workerClock },
       };
       offered = { sent: Math.min(offered.sent, stream.sent), ms: Math.max(offered.ms, stream.ms) };
+      results.ingest = { offered: { messages: offered.sent, ms: offered.ms, msgPerSec: (offered.sent / offered.ms) * 1000 }, raw: rawIngest, holdfast: ingest };
+      if (connectionLog.length > 0) log(`  Holdfast reconnected during the stream; its connection log ends: ${connectionLog.join(' | ')}`);
+      log(
+        `  Holdfast: retained load ${ingest.retainedLoadMs.toFixed(0)} ms, stream ${ingest.msgPerSec.toFixed(0)} msg/s, main thread ${ingest.mainThreadMsPer1000.toFixed(1)} ms/1000, ` +
+          `worker ${ingest.workerMsPer1000.toFixed(0)} ms/1000, DOM p95 ${ingest.domDelay.p95.toFixed(1)} ms (n=${ingest.domDelay.samples}; from publish ${ingest.domDelayFromPublish.p95.toFixed(1)} ms)`,
+      );
     }
-    if (hfIngest.connectionLog.length > 0) log(`  Holdfast reconnected during the stream; its connection log ends: ${hfIngest.connectionLog.join(' | ')}`);
-    log(`  Holdfast: retained load ${hfIngest.retainedLoadMs.toFixed(0)} ms, stream ${hfIngest.msgPerSec.toFixed(0)} msg/s, DOM p95 ${hfIngest.domDelay.p95.toFixed(1)} ms`);
 
     // ---- reconnect: queue edits offline, make some stale at the device, reconnect.
-    log(`reconnect: queueing ${o.edits} edits offline…`);
-    let reconnect: Results['reconnect'];
-    {
+    if (runs('reconnect') && hfIngest) {
+      log(`reconnect: queueing ${o.edits} edits offline…`);
+      const hf = hfIngest;
+      const page = hf.page;
+      const w = await hf.engine();
       const staleCount = Math.round(o.edits * o.stale);
       const ints = Array.from({ length: o.props }, (_, p) => p).filter((p) => kindOf(p) === 'int');
       const edits = Array.from({ length: o.edits }, (_, k) => {
@@ -460,7 +590,7 @@ async function main(): Promise<void> {
       pub.setEcho(true);
       proxy.refuse();
       proxy.drop();
-      await waitFor(page, `window.__hfProbe.hub.state.connection?.status !== 'open'`, 30_000, 'the console to notice the cut');
+      await waitFor(page, `window.__hfProbe.console.client.connection?.status !== 'open'`, 30_000, 'the console to notice the cut');
       const q0 = Date.now();
       const based = await evaluate<Array<[number, number]>>(page, `window.__hfProbe.queueEdits(${JSON.stringify(edits.map((e) => [e.deviceId, e.propertyId]))}, ${INT_MAX + 1})`);
       const queueMs = Date.now() - q0;
@@ -469,38 +599,48 @@ async function main(): Promise<void> {
       for (const e of plan) if (e.stale) await pub.change(e.topic, (e.base + 500) % (INT_MAX + 1));
 
       // The baseline, measured now under the same conditions: raw mqtt.js receiving the same retained set.
-      const rawPage = await context.newPage();
+      const rawPage = await ctx.newPage();
       await rawPage.goto(`${raw.url}raw.html`);
       await waitFor(rawPage, 'window.__raw !== undefined', 10_000, 'the raw page');
       const rawTimes: number[] = [];
       for (let i = 0; i < 3; i++) {
         if (i > 0) await evaluate(rawPage, 'window.__raw.end()');
-        rawTimes.push((await rawRetainedLoad(rawPage, rawIngest.retainedMessages)).ms);
+        rawTimes.push((await rawRetainedLoad(rawPage, results.ingest!.raw.retainedMessages)).ms);
       }
       await evaluate(rawPage, 'window.__raw.end()');
       await rawPage.close();
+      await hf.front();
 
       log('reconnect: reconnecting…');
-      await evaluate(page, 'window.__hfProbe.reset()');
+      await w.evaluate('self.__hfProbe.reset()');
       const tasksBefore = await evaluate<number>(page, 'performance.now()');
       // Skip the backoff wait, as the page would on the browser's "online" event.
       proxy.pass();
-      await evaluate(page, 'window.__hfProbe.hub.retry()');
-      const decided = await profiled(o.profile, 'holdfast-reconnect', context, page, () => waitForCount(page, 'window.__hfProbe.decidedAt.size', o.edits, 30_000, 180_000));
-      const r = await evaluate<{ connack: number; decided: number[]; lastRetained: Array<[string, number]>; tasks: Task[] }>(
+      const { result: decided, cpu } = await traceCpu(
+        ctx,
         page,
-        '({ connack: window.__hfProbe.connectedAt.at(-1), decided: [...window.__hfProbe.decidedAt.values()], lastRetained: [...window.__hfProbe.deviceLastRetainedAt], tasks: window.__hfProbe.longtasks })',
+        async () => {
+          await evaluate(page, `performance.mark('${MAIN_MARK}')`);
+          await w.evaluate(`performance.mark('${WORKER_MARK}')`);
+        },
+        async () => {
+          await evaluate(page, 'window.__hfProbe.console.retry()');
+          return profiled(o.profile, 'holdfast-reconnect', ctx, page, w, () => waitForCount(w, 'self.__hfProbe.decidedAt.size', o.edits, 30_000, 180_000));
+        },
       );
+      const r = await w.evaluate<{ connack: number; decided: number[]; lastRetained: Array<[string, number]>; idb: Record<string, number> }>(
+        '({ connack: self.__hfProbe.connectedAt.at(-1), decided: [...self.__hfProbe.decidedAt.values()], lastRetained: [...self.__hfProbe.deviceLastRetainedAt], idb: self.__hfProbe.idb })',
+      );
+      const pageTasks = await evaluate<Task[]>(page, 'window.__hfProbe.longtasks');
       const allDecided = Math.max(...r.decided);
-      const idb = await evaluate<Record<string, number>>(page, 'window.__hfProbe.idb');
       const editedDevices = new Set(plan.map((e) => e.deviceId));
       const lastNeeded = Math.max(...r.lastRetained.filter(([id]) => editedDevices.has(id)).map(([, t]) => t));
 
       // Correctness at the protocol level: the devices' record of every /set they received.
       const expectedSets = plan.length - staleCount;
       const deadline = Date.now() + 20_000;
-      while (pub.sets.length < expectedSets && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
-      await new Promise((res) => setTimeout(res, 1000));
+      while (pub.sets.length < expectedSets && Date.now() < deadline) await sleep(50);
+      await sleep(1000);
       const problems: string[] = [];
       const setsByTopic = new Map<string, string[]>();
       for (const s of pub.sets) setsByTopic.set(s.topic.slice(0, -'/set'.length), [...(setsByTopic.get(s.topic.slice(0, -'/set'.length)) ?? []), s.payload]);
@@ -508,7 +648,7 @@ async function main(): Promise<void> {
       let discarded = 0;
       const finalRows = await evaluate<Array<{ deviceId: string; propertyId: string; state: string }>>(
         page,
-        'window.__hfProbe.hub.db.outbox.toArray().then((rows) => rows.map((r) => ({ deviceId: r.deviceId, propertyId: r.propertyId, state: r.state })))',
+        'window.__hfProbe.console.db.outbox.toArray().then((rows) => rows.map((r) => ({ deviceId: r.deviceId, propertyId: r.propertyId, state: r.state })))',
       );
       const finalState = new Map(finalRows.map((row) => [`${row.deviceId}/${row.propertyId}`, row.state]));
       const finalStates: Record<string, number> = {};
@@ -528,29 +668,46 @@ async function main(): Promise<void> {
         }
       }
       for (const [topic, got] of setsByTopic) problems.push(`${topic}: unexpected set(s) [${got.join(', ')}]`);
-      reconnect = {
+      results.reconnect = {
         queueMs,
         rawRetainedLoadMs: rawTimes,
         connackToAllDecidedMs: allDecided - r.connack,
         connackToLastNeededMs: lastNeeded - r.connack,
         overheadMs: allDecided - lastNeeded,
-        longestTaskMs: longest(r.tasks, tasksBefore).max,
-        indexedDbTransactions: idb,
+        longestTaskMs: longest(pageTasks, tasksBefore).max,
+        workerLongestTaskMs: cpu.worker?.longestTaskMs ?? NaN,
+        workerBusyMs: cpu.worker?.busyMs ?? NaN,
+        indexedDbTransactions: r.idb,
         decided,
         correctness: { ok: problems.length === 0 && decided === o.edits, discarded, sentOnce, problems: problems.slice(0, 20), finalStates },
       };
       pub.setEcho(false);
+      const rc = results.reconnect;
+      log(`  CONNACK → all decided ${rc.connackToAllDecidedMs.toFixed(0)} ms (raw ${median(rc.rawRetainedLoadMs).toFixed(0)} ms), overhead ${rc.overheadMs.toFixed(0)} ms`);
     }
-    log(`  CONNACK → all decided ${reconnect.connackToAllDecidedMs.toFixed(0)} ms (raw ${median(reconnect.rawRetainedLoadMs).toFixed(0)} ms), overhead ${reconnect.overheadMs.toFixed(0)} ms`);
+    if (hfIngest) {
+      // Written for the offline start below.
+      await (await hfIngest.engine()).evaluate('self.__hfProbe.flushCache().then(() => true)');
+      await hfIngest.close();
+    }
+
+    // ---- recovery: the path flaps; restored → Connected, Holdfast and bare mqtt.js side by side.
+    if (runs('recovery')) {
+      results.recovery = await runRecovery({ context: ctx, broker, dist, rawUrl: raw.url, flaps: o.flaps });
+    }
+
+    // ---- scale: a large site against a small one.
+    if (runs('scale') && sites) {
+      results.scale = await runScale(ctx, sites.small, sites.large, o.props, o.scaleRuns);
+      const s = results.scale;
+      log(`  small ${s.smallSiteMs.toFixed(0)} ms, large ${s.largeSiteMs.toFixed(0)} ms (${s.ratio.toFixed(2)}×), large-site heap ${(s.heapBytes / 1e6).toFixed(1)} MB`);
+    }
 
     // ---- cold start offline, service worker warm.
-    log('cold start: offline, service worker warm…');
-    let cold: Results['coldStart'];
-    {
-      await evaluate(page, 'window.__hfProbe.hub.persistNow()');
-      await page.close();
+    if (runs('cold')) {
+      log('cold start: offline, service worker warm…');
       // Cut everything: the browser is offline and the servers are gone.
-      await context.setOffline(true);
+      await ctx.setOffline(true);
       proxy.refuse();
       proxy.drop();
       await web.close();
@@ -561,125 +718,192 @@ async function main(): Promise<void> {
       let before = false;
       let controlled = true;
       for (let i = 0; i < o.coldRuns; i++) {
-        const p = await holdfastPage();
-        await profiled(i === 0 ? o.profile : null, 'holdfast-cold-start', context, p, async () => {
+        const h = await holdfastPage(ctx, probeConfig);
+        const p = h.page;
+        await profiled(i === 0 ? o.profile : null, 'holdfast-cold-start', ctx, p, null, async () => {
           await p.goto(appUrl, { waitUntil: 'commit' });
           await waitFor(p, 'window.__hfProbe?.firstRenderedValueAt != null', 30_000, 'the first values offline');
         });
-        // The connection attempt loads mqtt.js after the first render; wait for it to be sure of the order.
-        await waitFor(p, `performance.getEntriesByType('resource').some((e) => e.name.includes('/assets/mqtt-'))`, 10_000, 'mqtt.js').catch(() => {});
-        const r = await evaluate<{ first: number; mqtt: number[]; controlled: boolean; milestones: Record<string, number> }>(
+        // The page starts the engine worker after the first paint; wait for it to be sure of the order.
+        await waitFor(p, 'window.__hfProbe.workerRequestedAt !== null', 10_000, 'the engine worker').catch(() => {});
+        const r = await evaluate<{ first: number; worker: number | null; controlled: boolean; milestones: Record<string, number> }>(
           p,
           `(() => {
             const resources = performance.getEntriesByType('resource');
             const end = (part, ext) => resources.find((e) => e.name.includes(part) && e.name.endsWith(ext))?.responseEnd;
             const nav = performance.getEntriesByType('navigation')[0];
+            const t = window.__hfProbe.timeline;
             return {
               first: window.__hfProbe.firstRenderedValueAt,
-              mqtt: resources.filter((e) => e.name.includes('/assets/mqtt-')).map((e) => e.startTime),
+              worker: window.__hfProbe.workerRequestedAt,
               controlled: !!navigator.serviceWorker.controller,
               milestones: {
                 'document received': nav?.responseEnd,
                 'main script received': end('/assets/index-', '.js'),
-                'app evaluated (Hub created)': window.__hfProbe.timeline.hubCreated,
+                'app evaluated (Hub created)': t.consoleCreated,
                 'config.json answered': end('/config.json', '.json'),
-                'status cache read started': window.__hfProbe.timeline.statusLoadStart,
-                'status cache read done': window.__hfProbe.timeline.statusLoadEnd,
-                'history read done': window.__hfProbe.timeline.historyLoadEnd,
+                'status cache read started': t.bootStart,
+                'status cache read done': t.bootStateRead,
+                'history read done': t.historyLoadEnd,
                 'first values in the DOM': window.__hfProbe.firstRenderedValueAt,
+                'engine worker requested': window.__hfProbe.workerRequestedAt ?? undefined,
               },
             };
           })()`,
         );
         milestones.push(r.milestones);
         hf.push(r.first);
-        if (r.mqtt.length > 0) mqttFirst.push(Math.min(...r.mqtt));
-        if (r.mqtt.some((t) => t < r.first)) before = true;
+        if (r.worker !== null) {
+          mqttFirst.push(r.worker);
+          if (r.worker < r.first) before = true;
+        }
         controlled &&= r.controlled;
-        await p.close();
+        await h.close();
 
-        const b = await context.newPage();
+        const b = await ctx.newPage();
         await b.goto(`${web.url}blank.html`, { waitUntil: 'commit' });
         await waitFor(b, `performance.getEntriesByName('blank-loaded').length > 0`, 30_000, 'the blank page offline');
         blank.push(await evaluate<number>(b, `performance.getEntriesByName('blank-loaded')[0].startTime`));
         controlled &&= await evaluate<boolean>(b, '!!navigator.serviceWorker.controller');
         await b.close();
       }
+      await ctx.setOffline(false);
       const breakdown: Record<string, number> = {};
       for (const k of Object.keys(milestones[0] ?? {})) {
         const xs = milestones.map((m) => m[k]).filter((v): v is number => typeof v === 'number');
         if (xs.length > 0) breakdown[k] = Math.round(median(xs));
       }
-      cold = { holdfastMs: hf, blankMs: blank, mqttRequestedBeforeFirstRender: before, mqttFirstRequestMs: mqttFirst, serviceWorkerControlled: controlled, breakdown };
+      results.coldStart = { holdfastMs: hf, blankMs: blank, mqttRequestedBeforeFirstRender: before, mqttFirstRequestMs: mqttFirst, serviceWorkerControlled: controlled, breakdown };
+      log(`  Holdfast ${median(hf).toFixed(0)} ms, blank ${median(blank).toFixed(0)} ms`);
+      log(`  Holdfast boot (median ms from navigation): ${Object.entries(breakdown).map(([k, v]) => `${k} ${v}`).join(' → ')}`);
     }
-    log(`  Holdfast ${median(cold.holdfastMs).toFixed(0)} ms, blank ${median(cold.blankMs).toFixed(0)} ms`);
-    log(`  Holdfast boot (median ms from navigation): ${Object.entries(cold.breakdown).map(([k, v]) => `${k} ${v}`).join(' → ')}`);
 
-    const results: Results = {
-      options: { devices: o.devices, props: o.props, rate: o.rate, seconds: o.seconds, edits: o.edits, stale: o.stale, coldRuns: o.coldRuns },
-      environment: { node: process.version, chromium: chromiumVersion, cpus: (await import('node:os')).cpus().length, date: new Date().toISOString() },
+    const { only: _only, out: _out, build: _build, dist: _dist, profile: _profile, ...options } = o;
+    const out: Results = {
+      options: { ...options, ...(o.only ? { only: [...o.only] } : {}) },
+      environment: { node: process.version, chromium: chromiumVersion, cpus: cpus().length, date: new Date().toISOString() },
       size: { ...size, overBudget: overBudget(size, budget) },
-      ingest: { offered: { messages: offered.sent, ms: offered.ms, msgPerSec: (offered.sent / offered.ms) * 1000 }, raw: rawIngest, holdfast: hfIngest },
-      reconnect,
-      coldStart: cold,
+      ...results,
     };
-    await writeFile(o.out, `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(o.out, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\n${formatSize(size, budget)}\n`);
-    console.log(table(results));
+    console.log(table(out));
     console.log(`\nWrote ${relative(repoRoot, o.out)} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
-    if (!reconnect.correctness.ok) {
-      console.error(`\nReconnect correctness FAILED:\n${reconnect.correctness.problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (out.reconnect && !out.reconnect.correctness.ok) {
+      console.error(`\nReconnect correctness FAILED:\n${out.reconnect.correctness.problems.map((p) => `  - ${p}`).join('\n')}`);
       process.exitCode = 1;
     }
   } finally {
     await context?.close().catch(() => {});
     await pub.close();
-    await Promise.all([raw.close(), web.close().catch(() => {}), proxy.close(), rawProxy.close()]);
+    await Promise.all([raw.close(), web.close().catch(() => {}), proxy.close(), rawProxy.close(), sites?.small.close(), sites?.large.close()]);
     await broker.close();
     await rm(profileDir, { recursive: true, force: true });
+    await rm(snapshot, { recursive: true, force: true });
   }
 }
 
 // ---------------------------------------------------------------- report
 
+const TARGETS = {
+  cpuRatio: 0.5,
+  throughputRatio: 0.95,
+  longestTaskMs: 50,
+  domP95Ms: 33,
+  heapBytes: 60e6,
+  reconnectRatio: 1.15,
+  overheadMs: 50,
+  coldRatio: 2,
+  recoveryP50Ms: 1500,
+  recoveryP90Ms: 3000,
+  attemptsPerSec: 2,
+  scaleRatio: 1.2,
+} as const;
+
 function table(r: Results): string {
-  const ms = (n: number): string => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : n.toFixed(0)} ms` : 'n/a');
+  const ms = (n: number): string => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : n.toFixed(0)} ms` : n === Infinity ? '∞' : 'n/a');
   const x = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
   const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
   const kB = (n: number): string => `${(n / 1000).toFixed(1)} kB`;
   const num = (n: number): string => Math.round(n).toLocaleString('en-US');
   const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
-  const { raw, holdfast: hf } = r.ingest;
-  const rc = r.reconnect;
-  const rawReconnect = median(rc.rawRetainedLoadMs);
-  const coldHf = median(r.coldStart.holdfastMs);
-  const coldBlank = median(r.coldStart.blankMs);
   const o = r.options;
-  const rows: string[][] = [
-    ['Scenario', 'Measure', 'Holdfast', 'Baseline', 'Ratio', 'Target', 'Met'],
-    ['ingest', `retained load, CONNACK → last of ${num(o.devices * o.props)} values`, ms(hf.retainedLoadMs), `${ms(raw.retainedLoadMs)} raw`, x(hf.retainedLoadMs, raw.retainedLoadMs), '', ''],
-    ['ingest', `sustained status, msg/s (offered ${num(r.ingest.offered.msgPerSec)}/s for ${o.seconds} s)`, num(hf.msgPerSec), `${num(raw.msgPerSec)} raw`, x(hf.msgPerSec, raw.msgPerSec), '≥ 0.8×', yes(hf.msgPerSec >= 0.8 * raw.msgPerSec)],
-    ['ingest', `messages processed of ${num(r.ingest.offered.messages)} sent`, `${num(hf.streamMessages)}${hf.reconnectsDuringStream > 0 ? ` (reconnected ${hf.reconnectsDuringStream}× mid-stream)` : ''}`, `${num(raw.streamMessages)} raw`, '', '', ''],
-    ['ingest', 'main-thread time per 1,000 messages (CPU cost)', ms(hf.mainThreadMsPer1000), `${ms(raw.mainThreadMsPer1000)} raw`, x(hf.mainThreadMsPer1000, raw.mainThreadMsPer1000), '', ''],
-    ['ingest', 'longest main-thread task, whole scenario (tasks > 50 ms)', `${ms(hf.longestTaskMs)} (${hf.tasksOver50})`, `${ms(raw.longestTaskMs)} (${raw.tasksOver50}) raw`, '', '≤ 50 ms', yes(hf.longestTaskMs <= 50)],
-    ['ingest', 'longest main-thread task, during the stream', ms(hf.longestTaskStreamMs), `${ms(raw.longestTaskStreamMs)} raw`, '', '≤ 50 ms', yes(hf.longestTaskStreamMs <= 50)],
-    ['ingest', `arrival → DOM, visible values, p95 (p50; n=${hf.domDelay.samples})`, `${ms(hf.domDelay.p95)} (${ms(hf.domDelay.p50)})`, '', '', `≤ 1 frame (${FRAME_MS.toFixed(1)} ms)`, yes(hf.domDelay.p95 <= FRAME_MS)],
-    ['ingest', 'JS heap after GC', mb(hf.heapBytes), `${mb(raw.heapBytes)} raw`, '', '≤ 60 MB', yes(hf.heapBytes <= 60e6)],
-    ['reconnect', `CONNACK → all ${num(o.edits)} edits decided`, ms(rc.connackToAllDecidedMs), `${ms(rawReconnect)} raw (retained set)`, x(rc.connackToAllDecidedMs, rawReconnect), '≤ 1.2×', yes(rc.connackToAllDecidedMs <= 1.2 * rawReconnect)],
-    ['reconnect', 'decision overhead after the last needed status', ms(rc.overheadMs), `(last needed at ${ms(rc.connackToLastNeededMs)})`, '', '≤ 20 ms', yes(rc.overheadMs <= 20)],
-    ['reconnect', `correct: ${num(Math.round(o.edits * o.stale))} stale discarded, the rest sent once`, `${num(rc.correctness.discarded)} discarded, ${num(rc.correctness.sentOnce)} sent once`, '', '', 'exactly', yes(rc.correctness.ok)],
-    ['reconnect', 'longest main-thread task', ms(rc.longestTaskMs), '', '', '≤ 50 ms', yes(rc.longestTaskMs <= 50)],
-    ['cold start', `offline, SW warm: navigation → first values (median of ${r.coldStart.holdfastMs.length})`, ms(coldHf), `${ms(coldBlank)} blank`, x(coldHf, coldBlank), '≤ 1.5×', yes(coldHf <= 1.5 * coldBlank)],
-    ['cold start', 'mqtt.js chunk requested before the first render', r.coldStart.mqttRequestedBeforeFirstRender ? 'yes' : `no (at ${ms(median(r.coldStart.mqttFirstRequestMs))})`, '', '', 'no', yes(!r.coldStart.mqttRequestedBeforeFirstRender)],
+  const T = TARGETS;
+  const rows: string[][] = [['Scenario', 'Measure', 'Holdfast', 'Baseline', 'Ratio', 'Target', 'Met']];
+  const notes: string[] = [];
+  if (r.ingest) {
+    const { raw, holdfast: hf } = r.ingest;
+    rows.push(
+      ['ingest', `retained load, CONNACK → last of ${num(o.devices * o.props)} values (worker)`, ms(hf.retainedLoadMs), `${ms(raw.retainedLoadMs)} raw`, x(hf.retainedLoadMs, raw.retainedLoadMs), '', ''],
+      ['ingest', `sustained status, msg/s (offered ${num(r.ingest.offered.msgPerSec)}/s for ${o.seconds} s)`, num(hf.msgPerSec), `${num(raw.msgPerSec)} raw`, x(hf.msgPerSec, raw.msgPerSec), `≥ ${T.throughputRatio}×`, yes(hf.msgPerSec >= T.throughputRatio * raw.msgPerSec)],
+      ['ingest', `messages processed of ${num(r.ingest.offered.messages)} sent`, `${num(hf.streamMessages)}${hf.reconnectsDuringStream > 0 ? ` (reconnected ${hf.reconnectsDuringStream}× mid-stream)` : ''}`, `${num(raw.streamMessages)} raw`, '', '', ''],
+      ['ingest', 'main-thread CPU per 1,000 messages (page)', ms(hf.mainThreadMsPer1000), `${ms(raw.mainThreadMsPer1000)} raw`, x(hf.mainThreadMsPer1000, raw.mainThreadMsPer1000), `≤ ${T.cpuRatio}×`, yes(hf.mainThreadMsPer1000 <= T.cpuRatio * raw.mainThreadMsPer1000)],
+      ['ingest', 'worker CPU per 1,000 messages (engine worker)', ms(hf.workerMsPer1000), `${ms(raw.mainThreadMsPer1000)} raw (main)`, x(hf.workerMsPer1000, raw.mainThreadMsPer1000), '', ''],
+      ['ingest', 'longest main-thread task, whole scenario (tasks > 50 ms)', `${ms(hf.longestTaskMs)} (${hf.tasksOver50})`, `${ms(raw.longestTaskMs)} (${raw.tasksOver50}) raw`, '', '', ''],
+      ['ingest', 'longest main-thread task, during the stream', ms(hf.longestTaskStreamMs), `${ms(raw.longestTaskStreamMs)} raw`, '', `≤ ${T.longestTaskMs} ms`, yes(hf.longestTaskStreamMs <= T.longestTaskMs)],
+      ['ingest', 'longest worker task, during the stream', ms(hf.workerLongestTaskMs), '', '', '', ''],
+      ['ingest', `arrival at the worker → DOM, shown values, p95 (p50; n=${hf.domDelay.samples})`, `${ms(hf.domDelay.p95)} (${ms(hf.domDelay.p50)})`, '', '', `≤ ${T.domP95Ms} ms`, yes(hf.domDelay.p95 <= T.domP95Ms)],
+      ['ingest', `publish → DOM, shown values, p95 (p50; n=${hf.domDelayFromPublish.samples})`, `${ms(hf.domDelayFromPublish.p95)} (${ms(hf.domDelayFromPublish.p50)})`, '', '', '', ''],
+      ['ingest', 'JS heap after GC, page + worker', `${mb(hf.heapBytes)} (${mb(hf.pageHeapBytes)} + ${mb(hf.workerHeapBytes)})`, `${mb(raw.heapBytes)} raw`, '', `≤ ${T.heapBytes / 1e6} MB`, yes(hf.heapBytes <= T.heapBytes)],
+    );
+    notes.push(
+      `Clocks (offset from Node, ± error): page ${hf.clocks.page.offsetMs.toFixed(2)} ± ${hf.clocks.page.errorMs.toFixed(2)} ms, worker ${hf.clocks.worker.offsetMs.toFixed(2)} ± ${hf.clocks.worker.errorMs.toFixed(2)} ms.`,
+    );
+  }
+  if (r.reconnect) {
+    const rc = r.reconnect;
+    const rawReconnect = median(rc.rawRetainedLoadMs);
+    rows.push(
+      ['reconnect', `CONNACK → all ${num(o.edits)} edits decided`, ms(rc.connackToAllDecidedMs), `${ms(rawReconnect)} raw (retained set)`, x(rc.connackToAllDecidedMs, rawReconnect), `≤ ${T.reconnectRatio}×`, yes(rc.connackToAllDecidedMs <= T.reconnectRatio * rawReconnect)],
+      ['reconnect', 'decision overhead after the last needed status', ms(rc.overheadMs), `(last needed at ${ms(rc.connackToLastNeededMs)})`, '', `≤ ${T.overheadMs} ms`, yes(rc.overheadMs <= T.overheadMs)],
+      ['reconnect', `correct: ${num(Math.round(o.edits * o.stale))} stale discarded, the rest sent once`, `${num(rc.correctness.discarded)} discarded, ${num(rc.correctness.sentOnce)} sent once`, '', '', 'exactly', yes(rc.correctness.ok)],
+      ['reconnect', 'longest main-thread task (worker)', `${ms(rc.longestTaskMs)} (${ms(rc.workerLongestTaskMs)})`, '', '', `≤ ${T.longestTaskMs} ms`, yes(rc.longestTaskMs <= T.longestTaskMs)],
+    );
+    notes.push(`IndexedDB transactions (worker) from CONNACK to all decided: ${Object.entries(rc.indexedDbTransactions).sort((p, q) => q[1] - p[1]).map(([k, v]) => `${k} ${num(v)}`).join(', ')}.`);
+  }
+  if (r.recovery) {
+    const rv = r.recovery;
+    rows.push(
+      ['recovery', `${rv.flaps} flaps (1–3 s down, 2–6 s up): restored → Connected, p50`, ms(rv.holdfastP50Ms), `${ms(rv.rawP50Ms)} raw (1 s reconnectPeriod)`, x(rv.holdfastP50Ms, rv.rawP50Ms), `≤ ${T.recoveryP50Ms / 1000} s`, yes(rv.holdfastP50Ms <= T.recoveryP50Ms)],
+      ['recovery', 'restored → Connected, p90', ms(rv.holdfastP90Ms), `${ms(rv.rawP90Ms)} raw`, x(rv.holdfastP90Ms, rv.rawP90Ms), `≤ ${T.recoveryP90Ms / 1000} s`, yes(rv.holdfastP90Ms <= T.recoveryP90Ms)],
+      ['recovery', 'restored → live (subscribed), p50 / p90', `${ms(rv.holdfastLiveP50Ms)} / ${ms(rv.holdfastLiveP90Ms)}`, `${ms(rv.rawSubackP50Ms)} / ${ms(rv.rawSubackP90Ms)} raw (SUBACK)`, '', '', ''],
+      [
+        'recovery',
+        'most MQTT connection attempts in any 1 s (WebSockets; all connections)',
+        `${rv.maxAttemptsPerSec} (${rv.holdfastMaxWebSocketsPerSec}; ${rv.holdfastMaxConnectionsPerSec})`,
+        `${rv.rawMaxAttemptsPerSec} (${rv.rawMaxWebSocketsPerSec}; ${rv.rawMaxConnectionsPerSec}) raw`,
+        '',
+        `≤ ${T.attemptsPerSec}`,
+        yes(rv.maxAttemptsPerSec <= T.attemptsPerSec),
+      ],
+    );
+    notes.push(
+      `Recovery connections seen by the proxies: Holdfast ${rv.holdfastConnections.websocket} WebSocket + ${rv.holdfastConnections.http} HTTP probes, raw ${rv.rawConnections.websocket} WebSocket.`,
+    );
+  }
+  if (r.scale) {
+    const s = r.scale;
+    rows.push(
+      ['scale', `CONNACK → shown device's values in the DOM, ${num(s.devices.large)} vs ${num(s.devices.small)} devices × ${s.props}`, ms(s.largeSiteMs), `${ms(s.smallSiteMs)} (${num(s.devices.small)} devices)`, x(s.largeSiteMs, s.smallSiteMs), `≤ ${T.scaleRatio}×`, yes(s.ratio <= T.scaleRatio)],
+      ['scale', `JS heap after GC, page + worker, ${num(s.devices.large)} devices`, `${mb(s.heapBytes)} (${mb(s.heap.large.page)} + ${mb(s.heap.large.worker)})`, `${mb(s.heap.small.page + s.heap.small.worker)} (${num(s.devices.small)} devices)`, '', `≤ ${T.heapBytes / 1e6} MB`, yes(s.heapBytes <= T.heapBytes)],
+    );
+  }
+  if (r.coldStart) {
+    const c = r.coldStart;
+    const coldHf = median(c.holdfastMs);
+    const coldBlank = median(c.blankMs);
+    rows.push(
+      ['cold start', `offline, SW warm: navigation → first values (median of ${c.holdfastMs.length})`, ms(coldHf), `${ms(coldBlank)} blank`, x(coldHf, coldBlank), `≤ ${T.coldRatio}×`, yes(coldHf <= T.coldRatio * coldBlank)],
+      ['cold start', 'engine worker (with mqtt.js) requested before the first values', c.mqttRequestedBeforeFirstRender ? 'yes' : `no (at ${ms(median(c.mqttFirstRequestMs))})`, '', '', 'no', yes(!c.mqttRequestedBeforeFirstRender)],
+    );
+    notes.push(`Holdfast offline boot, median ms from navigation: ${Object.entries(c.breakdown).map(([k, v]) => `${k} ${v}`).join(' → ')}.`);
+  }
+  rows.push(
     ['size', 'initial JS, gzip -9', kB(r.size.totals.initialJs), '', '', 'budget', yes(r.size.overBudget.length === 0)],
     ['size', 'initial CSS / lazy chunks, gzip -9', `${kB(r.size.totals.initialCss)} / ${kB(r.size.totals.lazy)}`, '', '', '', ''],
-  ];
+  );
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]): string => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const notes = [
-    `IndexedDB transactions from CONNACK to all decided: ${Object.entries(rc.indexedDbTransactions).sort((p, q) => q[1] - p[1]).map(([k, v]) => `${k} ${num(v)}`).join(', ')}.`,
-    `Holdfast offline boot, median ms from navigation: ${Object.entries(r.coldStart.breakdown).map(([k, v]) => `${k} ${v}`).join(' → ')}.`,
-  ];
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line), '', ...notes].join('\n');
 }
 

@@ -14,7 +14,8 @@ Examples:
   npm run device -- set vp4 genlock/phase-h -25
   npm run device -- set studio-light brightness 80
   npm run device -- set tasmota-plug POWER on
-  npm run device -- set mixer8 ch3/level -12`;
+  npm run device -- set mixer8 ch3/level -12
+  npm run device -- set garden-pump pump on`;
 
 class CliError extends Error {
   constructor(

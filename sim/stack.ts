@@ -29,6 +29,7 @@ import { Vp4MappedDevice } from './vp4-mapped.js';
 import { Zigbee2mqttDevice } from './zigbee2mqtt-device.js';
 import { TasmotaDevice } from './tasmota-device.js';
 import { Mixer8Device } from './mixer8.js';
+import { GardenPumpDevice } from './garden-pump.js';
 
 export type BrokerKind = 'aedes' | 'mosquitto';
 export const BROKER_KINDS: readonly BrokerKind[] = ['aedes', 'mosquitto'];
@@ -111,6 +112,8 @@ export interface StackOptions {
    * Also studio-light (a Zigbee2MQTT bridge with one bulb, plus the HA discovery
    * Zigbee2MQTT publishes for it) and tasmota-plug (Tasmota, legacy HA discovery).
    * And mixer8 (Homie 5: eight channels with Level and Mute, a non-retained scene recall).
+   * And garden-pump (ESPHome through Home Assistant discovery with `retain: false`: its
+   * state is not retained and it cannot be asked for it).
    */
   extraDevices?: boolean;
   temperatureIntervalMs?: number;
@@ -203,6 +206,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         new Zigbee2mqttDevice({ brokerUrl: deviceUrl, log }),
         new TasmotaDevice({ brokerUrl: deviceUrl, log }),
         new Mixer8Device({ brokerUrl: deviceUrl, log }),
+        new GardenPumpDevice({ brokerUrl: deviceUrl, log }),
       ]) {
         extraDevices.set(d.deviceId, d);
       }

@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const controlPort = new URL(stack.controlUrl).port;
   const portFlag = controlPort === '5181' ? '' : ` --control-port ${controlPort}`;
   const deviceIds = [...stack.devices.keys()];
-  const conventions: Record<string, string> = { lamp4: 'Homie 4', 'esp-fan': 'Home Assistant discovery', 'cy-vp4': 'mapped text topics', 'studio-light': 'Zigbee2MQTT', 'tasmota-plug': 'Tasmota, Home Assistant discovery', mixer8: 'Homie 5' };
+  const conventions: Record<string, string> = { lamp4: 'Homie 4', 'esp-fan': 'Home Assistant discovery', 'cy-vp4': 'mapped text topics', 'studio-light': 'Zigbee2MQTT', 'tasmota-plug': 'Tasmota, Home Assistant discovery', mixer8: 'Homie 5', 'garden-pump': 'Home Assistant discovery, state not retained' };
   console.log(
     [
       '',

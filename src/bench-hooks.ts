@@ -1,6 +1,12 @@
 import type { Console } from './app/console.js';
+import type { EngineHost } from './host/engine-host.js';
 
-type BenchProbe = (console: Console) => void;
+type BenchProbe<T> = (target: T) => void;
+
+function injectedProbe<T>(): BenchProbe<T> | null {
+  const probe = (globalThis as { __holdfastBench?: BenchProbe<T> }).__holdfastBench;
+  return typeof probe === 'function' ? probe : null;
+}
 
 /**
  * Opt-in hook for `npm run bench`: with `?bench` in the URL, the Console is handed
@@ -10,6 +16,17 @@ type BenchProbe = (console: Console) => void;
  * parameter and an injected probe, nothing happens.
  */
 export function offerToBench(hub: Console): void {
-  const probe = (globalThis as { __holdfastBench?: BenchProbe }).__holdfastBench;
-  if (typeof probe === 'function' && new URLSearchParams(location.search).has('bench')) probe(hub);
+  const probe = injectedProbe<Console>();
+  if (probe && new URLSearchParams(location.search).has('bench')) probe(hub);
+}
+
+/**
+ * The engine worker's side of the same hook (src/host/worker.ts): when the
+ * init options say `bench` and the benchmark injected a probe into the
+ * worker (bench/page/worker-probe.js), the EngineHost is handed to it before
+ * it starts. Nothing else; without both, nothing happens.
+ */
+export function offerHostToBench(host: EngineHost, requested: boolean | undefined): void {
+  const probe = injectedProbe<EngineHost>();
+  if (probe && requested === true) probe(host);
 }

@@ -1,7 +1,7 @@
 import { offerToBench } from './bench-hooks.js';
 import { Console } from './app/console.js';
 import { workerLauncher } from './app/worker-launcher.js';
-import { profileFromLink } from './model/profile.js';
+import { fromBase64Url, profileFromLink } from './model/profile.js';
 import './ui/hf-app.js';
 import { initTheme } from './ui/theme.js';
 
@@ -11,6 +11,8 @@ interface ServerConfig {
   brokerUrl?: string;
   /** A custom-topic mapping the server ships (imported once, then the operator's copy rules). */
   mapping?: unknown;
+  /** Alarm rules the server ships, `[rule, …]` as in the configuration file's "alarms" (imported once). */
+  alarms?: unknown;
 }
 
 /** The server may preconfigure a broker (npm start does); offline, the service worker answers from cache. */
@@ -49,7 +51,14 @@ async function boot(): Promise<void> {
   // The last-known state is read while the server is asked for its config: first paint waits for neither in turn.
   void console.boot();
   const config = await fetchConfig();
-  await console.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null, defaultMapping: config.mapping });
+  await console.start({ defaultBrokerUrl: config.brokerUrl ?? null, link: link?.ok ? link.profile : null, defaultMapping: config.mapping, defaultAlarms: config.alarms });
+  // A shared view (?view=<base64url JSON>): stored and shown; it holds no secrets.
+  const sharedView = params.get('view');
+  if (sharedView && app) {
+    const imported = await console.workspace.importView(fromBase64Url(sharedView)).catch(() => ({ ok: false as const, error: 'The view link is damaged; ask for a new one' }));
+    if (imported.ok) console.showView(imported.view.id);
+    else app.linkError = imported.error;
+  }
   addEventListener('pageshow', (e: PageTransitionEvent) => {
     if (e.persisted) console.client.rejoin();
   });

@@ -45,6 +45,25 @@ const raw = {
   end() {
     return new Promise((resolve) => (this.client ? this.client.end(true, {}, () => resolve()) : resolve()));
   },
+
+  /**
+   * The recovery baseline: bare mqtt.js as an app would use it, with its own
+   * reconnect at the default reconnectPeriod (1 s) and resubscribe (on), and
+   * nothing else. Epoch times of each CONNACK, SUBACK and close.
+   */
+  recovery: { connects: [], subacks: [], closes: [] },
+  connectWithReconnect(url, filters) {
+    const client = mqtt.connect(url, { protocolVersion: 4, clean: true, clientId: `raw-recovery-${Math.random().toString(16).slice(2, 10)}` });
+    this.client = client;
+    const epoch = () => performance.timeOrigin + performance.now();
+    client.on('connect', () => this.recovery.connects.push(epoch()));
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'suback') this.recovery.subacks.push(epoch());
+    });
+    client.on('close', () => this.recovery.closes.push(epoch()));
+    client.on('error', () => undefined);
+    client.subscribe(filters, { qos: 1 });
+  },
 };
 window.__raw = raw;
 

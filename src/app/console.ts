@@ -20,7 +20,16 @@ import { SecretStore } from '../store/secrets.js';
 import { SettingsStore } from '../store/settings.js';
 import { readBootState } from '../store/status-cache.js';
 import { TrafficStore } from '../store/traffic.js';
+import { previewConfig, readConfigFile, type ConfigChange, type ConfigFile, type ConsoleSettings } from '../model/config-file.js';
+import type { FieldError, Density } from '../model/workspace.js';
+import { WorkspaceStore } from '../store/workspace.js';
+import type { AuditRecord, AuditStamp } from '../model/audit.js';
+import { AlarmsService } from './alarms.js';
+import { AuditService } from './audit.js';
 import { registerBackgroundSync } from './background-sync.js';
+import { ConfigTransfer, type AlarmRulesIo } from './config-transfer.js';
+import { LockService } from './lock.js';
+import { WorkspaceService } from './workspace.js';
 import { ConventionsConfig } from './conventions-config.js';
 import { ProfilesService } from './profiles.js';
 import { Store } from './store.js';
@@ -39,7 +48,15 @@ export interface ConsoleState {
   readonly backgroundSync: boolean;
   /** The device page shown last (the first paint shows it again). */
   readonly lastDevice: string | null;
+  /** The view shown last, if the operator was on a view. */
+  readonly lastView: string | null;
+  /** Device pages whose density the operator chose (default: compact above 12 properties). */
+  readonly deviceDensity: Readonly<Record<string, Density>>;
+  /** The one-time welcome was answered. */
+  readonly welcomed: boolean;
 }
+
+export type ImportPreview = { readonly ok: true; readonly config: ConfigFile; readonly changes: readonly ConfigChange[] } | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 export type ConsoleOptions = {
   readonly dbName?: string;
@@ -52,12 +69,16 @@ export type ConsoleOptions = {
    * does not wait for the answer.
    */
   readonly requestBrokerAccess?: (url: string) => void;
+  /** Alarm rules for the configuration file, when the alarm service is there. */
+  readonly alarmRules?: AlarmRulesIo;
 } & HostSource;
 
 export interface StartOptions {
   readonly defaultBrokerUrl?: string | null;
   readonly link?: Omit<ConnectionProfile, 'id'> | null;
   readonly defaultMapping?: unknown;
+  /** Alarm rules the server's configuration ships (imported once, then the operator's copy rules). */
+  readonly defaultAlarms?: unknown;
 }
 
 export class Console {
@@ -70,13 +91,20 @@ export class Console {
   readonly profiles: ProfilesService;
   readonly conventions: ConventionsConfig;
   readonly coordinator: TabCoordinator;
-  readonly state = new Store<ConsoleState>({ operatorName: '', operatorNameAsked: false, storage: 'unknown', editError: null, backgroundSync: false, lastDevice: null });
+  readonly workspace: WorkspaceService;
+  readonly lock: LockService;
+  /** Alarm rules, acknowledgements, sound and history (the alarms themselves come from the host). */
+  readonly alarms: AlarmsService;
+  /** The audit of edits: who, from where, and their taps (the host records the rest). */
+  readonly audit: AuditService;
+  private readonly transfer: ConfigTransfer;
+  readonly state = new Store<ConsoleState>({ operatorName: '', operatorNameAsked: false, storage: 'unknown', editError: null, backgroundSync: false, lastDevice: null, lastView: null, deviceDensity: {}, welcomed: false });
   /** Outbox entries the operator should see (pending, in flight, needing attention), from every tab. */
   readonly outbox = new Store<{ readonly entries: readonly OutboxEntry[] }>({ entries: [] });
   private readonly cleanups: (() => void)[] = [];
   private booted: Promise<void> | null = null;
   /** The host is fixed (the extension's service worker): it sends by itself, Background Sync has no part. */
-  private readonly fixedHost: boolean;
+  readonly fixedHost: boolean;
 
   constructor(options: ConsoleOptions) {
     this.db = new HoldfastDb(options.dbName);
@@ -92,7 +120,18 @@ export class Console {
       },
       password: (profileId: string, password: string) => this.client.send({ type: 'password', clientId: this.client.clientId, profileId, password }),
     };
-    this.profiles = new ProfilesService(this.settings, new SecretStore(this.db), notifier, options.requestBrokerAccess);
+    const secrets = new SecretStore(this.db);
+    this.profiles = new ProfilesService(this.settings, secrets, notifier, options.requestBrokerAccess);
+    const workspaceStore = new WorkspaceStore(this.db);
+    this.workspace = new WorkspaceService(workspaceStore);
+    this.lock = new LockService(this.settings, () => this.settingsChanged());
+    this.alarms = new AlarmsService(this.db, this.settings, () => this.client.send({ type: 'alarms-changed', clientId: this.client.clientId }), () => this.stamp());
+    this.audit = new AuditService(this.db, () => this.stamp(), (d, p) => {
+      const device = this.client.devices.get(d)?.name;
+      const property = this.client.device(d)?.schema?.properties.find((x) => x.id === p)?.name;
+      return { ...(device ? { device } : {}), ...(property ? { property } : {}) };
+    });
+    this.transfer = new ConfigTransfer(this.db, this.settings, secrets, workspaceStore, options.alarmRules ?? this.alarms);
     this.conventions = new ConventionsConfig(this.db, this.settings, () => {
       this.client.send({ type: 'config-changed', clientId: this.client.clientId });
       this.coordinator.tell({ type: 'conventions-changed' });
@@ -119,9 +158,10 @@ export class Console {
    */
   boot(): Promise<void> {
     this.booted ??= (async () => {
-      const lastDevice = (await this.settings.get('lastDevice')) ?? null;
-      this.state.patch({ lastDevice });
-      this.client.seed(await readBootState(this.db, lastDevice));
+      const [lastDevice, lastView] = await Promise.all([this.settings.get('lastDevice'), this.settings.get('lastView')]);
+      this.state.patch({ lastDevice: lastDevice ?? null, lastView: lastView ?? null });
+      this.workspace.start();
+      this.client.seed(await readBootState(this.db, lastDevice ?? null));
       const sub = this.outboxStore.visible().subscribe({
         next: (entries) => this.outbox.patch({ entries }),
         error: (err: unknown) => console.error('Holdfast: outbox query failed', err),
@@ -137,11 +177,9 @@ export class Console {
     await this.boot();
     await this.profiles.load(opts);
     await this.conventions.load(opts.defaultMapping);
-    this.state.patch({
-      operatorName: (await this.settings.get('operatorName')) ?? '',
-      operatorNameAsked: (await this.settings.get('operatorNameAsked')) ?? false,
-      backgroundSync: (await this.settings.get('backgroundSync')) ?? false,
-    });
+    await this.alarms.load(opts.defaultAlarms);
+    await this.lock.load();
+    await this.loadSettings();
     this.coordinator.start();
     void this.checkStorage();
   }
@@ -150,9 +188,21 @@ export class Console {
     if (m.type === 'profiles-changed') await this.profiles.reload();
     else if (m.type === 'conventions-changed') await this.conventions.load();
     else {
-      const [operatorName, backgroundSync] = await Promise.all([this.settings.get('operatorName'), this.settings.get('backgroundSync')]);
-      this.state.patch({ operatorName: operatorName ?? '', backgroundSync: backgroundSync ?? false });
+      await this.lock.load();
+      await this.loadSettings();
     }
+  }
+
+  private async loadSettings(): Promise<void> {
+    const s = this.settings;
+    const [operatorName, operatorNameAsked, backgroundSync, deviceDensity, welcomed] = await Promise.all([s.get('operatorName'), s.get('operatorNameAsked'), s.get('backgroundSync'), s.get('deviceDensity'), s.get('welcomed')]);
+    this.state.patch({ operatorName: operatorName ?? '', operatorNameAsked: operatorNameAsked ?? false, backgroundSync: backgroundSync ?? false, deviceDensity: deviceDensity ?? {}, welcomed: welcomed ?? operatorNameAsked ?? false });
+  }
+
+  /** Settings every tab and the host read changed (name, lock, density). */
+  private settingsChanged(): void {
+    this.client.send({ type: 'config-changed', clientId: this.client.clientId });
+    this.coordinator.tell({ type: 'settings-changed' });
   }
 
   // ---- edits ----
@@ -162,9 +212,19 @@ export class Console {
    * control rendered. Resolves after the write committed, so the caller may
    * then say "queued".
    */
-  async edit(deviceId: string, propertyId: string, desired: PropertyValue, base: BaseValue): Promise<CoalesceResult> {
+  edit(deviceId: string, propertyId: string, desired: PropertyValue, base: BaseValue): Promise<CoalesceResult> {
+    return this.enqueue(deviceId, propertyId, desired, base, null);
+  }
+
+  /** Who is at this console: the audit and acknowledgements record it. */
+  private stamp(): AuditStamp {
+    return { operator: this.state.get().operatorName, console: this.profiles.active?.clientIdPrefix ?? '', tab: this.client.clientId.slice(0, 8) };
+  }
+
+  private async enqueue(deviceId: string, propertyId: string, desired: PropertyValue, base: BaseValue, follows: AuditRecord['follows']): Promise<CoalesceResult> {
     try {
       const result = await this.outboxStore.enqueue({ deviceId, propertyId, desired, base });
+      void this.audit.edited(result, follows);
       if (this.state.get().editError) this.state.patch({ editError: null });
       this.outboxChanged();
       if (result.action === 'insert' || result.action === 'replace' || result.action === 'supersede') void this.requestBackgroundSync();
@@ -188,10 +248,12 @@ export class Console {
     if (offer.kind === 'cancel') {
       const r = await this.outboxStore.undo(seq);
       this.outboxChanged();
+      if (r === 'done') await this.tapped(seq, 'undo');
       return r === 'done' ? 'cancelled' : 'nothing';
     }
     if (offer.kind !== 'revert') return 'nothing';
-    await this.edit(entry.deviceId, entry.propertyId, offer.previous, revertBase(entry, this.client.status?.live ? this.client.status.session : null));
+    const r = await this.enqueue(entry.deviceId, entry.propertyId, offer.previous, revertBase(entry, this.client.status?.live ? this.client.status.session : null), { cmdId: entry.cmdId, kind: 'undo' });
+    await this.tapped(seq, 'undo', r.action === 'noop' ? undefined : r.entry.cmdId);
     return 'reverted';
   }
 
@@ -199,6 +261,7 @@ export class Console {
   async sendAnyway(seq: number): Promise<EntryActionResult> {
     const r = await this.outboxStore.sendAnyway(seq, this.state.get().operatorName);
     this.outboxChanged();
+    if (r === 'done') await this.tapped(seq, 'send-anyway');
     return r;
   }
 
@@ -207,12 +270,25 @@ export class Console {
     const old = await this.outboxStore.get(seq);
     if (!old) return;
     await this.outboxStore.dismiss(seq);
-    await this.edit(old.deviceId, old.propertyId, old.desired, base);
+    const r = await this.enqueue(old.deviceId, old.propertyId, old.desired, base, { cmdId: old.cmdId, kind: 're-apply' });
+    await this.tapped(seq, 're-apply', r.action === 'noop' ? undefined : r.entry.cmdId);
   }
 
   async dismiss(seq: number): Promise<void> {
     await this.outboxStore.dismiss(seq);
     this.outboxChanged();
+    await this.tapped(seq, 'dismiss');
+  }
+
+  /** Record an operator's tap on an entry in its audit record, with the entry as the tap left it. */
+  private async tapped(seq: number, kind: Parameters<AuditService['tapped']>[1], newCmdId?: string): Promise<void> {
+    const after = await this.outboxStore.get(seq);
+    if (after) await this.audit.tapped(after, kind, newCmdId);
+  }
+
+  /** One entry, now and whenever it changes (an Undo toast, a scene's outcomes). */
+  watchEntry(seq: number, fn: (e: OutboxEntry | undefined) => void): () => void {
+    return this.outboxStore.watch(seq, fn);
   }
 
   private outboxChanged(): void {
@@ -235,15 +311,74 @@ export class Console {
     await this.settings.set('operatorNameAsked', true);
     if (name !== null) await this.settings.set('operatorName', operatorName);
     this.state.patch({ operatorNameAsked: true, ...(name !== null ? { operatorName } : {}) });
-    this.client.send({ type: 'config-changed', clientId: this.client.clientId });
-    this.coordinator.tell({ type: 'settings-changed' });
+    this.settingsChanged();
+  }
+
+  /** The one-time welcome was answered (with a name, or "not now"). */
+  async welcome(name: string | null): Promise<void> {
+    await this.settings.set('welcomed', true);
+    this.state.patch({ welcomed: true });
+    await this.setOperatorName(name);
   }
 
   /** Remember the device page shown, for the next first paint. */
   showDevice(deviceId: string): void {
-    if (this.state.get().lastDevice === deviceId) return;
-    this.state.patch({ lastDevice: deviceId });
+    if (this.state.get().lastDevice === deviceId && this.state.get().lastView === null) return;
+    this.state.patch({ lastDevice: deviceId, lastView: null });
     void this.settings.set('lastDevice', deviceId);
+    void this.db.settings.delete('lastView');
+  }
+
+  /** Remember the view shown. */
+  showView(viewId: string | null): void {
+    this.state.patch({ lastView: viewId });
+    if (viewId) void this.settings.set('lastView', viewId);
+    else void this.db.settings.delete('lastView');
+  }
+
+  async setDeviceDensity(deviceId: string, density: Density): Promise<void> {
+    const deviceDensity = { ...this.state.get().deviceDensity, [deviceId]: density };
+    await this.settings.set('deviceDensity', deviceDensity);
+    this.state.patch({ deviceDensity });
+    this.coordinator.tell({ type: 'settings-changed' });
+  }
+
+  // ---- scenes ----
+
+  /**
+   * Recall a scene: one ordinary edit per change, each based on what the
+   * operator sees at this moment (the preview they confirmed). Returns each
+   * edit's result, so the outcome per control can be followed.
+   */
+  async recall(changes: readonly { readonly deviceId: string; readonly propertyId: string; readonly target: PropertyValue; readonly base: BaseValue }[]): Promise<CoalesceResult[]> {
+    const out: CoalesceResult[] = [];
+    for (const c of changes) out.push(await this.edit(c.deviceId, c.propertyId, c.target, c.base));
+    return out;
+  }
+
+  // ---- the configuration file ----
+
+  exportConfig(theme: ConsoleSettings['theme']): Promise<ConfigFile> {
+    return this.transfer.export(theme);
+  }
+
+  /** Check a file and say what importing it would change; nothing is written yet. */
+  async previewImport(text: string, theme: ConsoleSettings['theme']): Promise<ImportPreview> {
+    const checked = readConfigFile(text);
+    if (!checked.ok) return checked;
+    return { ok: true, config: checked.config, changes: previewConfig(await this.transfer.export(theme), checked.config) };
+  }
+
+  /** Apply a previewed configuration; every tab and the host read it again. */
+  async applyImport(config: ConfigFile): Promise<void> {
+    await this.transfer.import(config);
+    await this.profiles.reload();
+    await this.conventions.load();
+    await this.loadSettings();
+    this.client.send({ type: 'config-changed', clientId: this.client.clientId });
+    this.coordinator.tell({ type: 'profiles-changed' });
+    this.coordinator.tell({ type: 'conventions-changed' });
+    this.coordinator.tell({ type: 'settings-changed' });
   }
 
   // ---- background sending and storage ----
@@ -291,6 +426,9 @@ export class Console {
 
   async dispose(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
+    this.workspace.dispose();
+    this.alarms.dispose();
+    this.lock.state.dispose();
     await this.coordinator.dispose();
     this.client.dispose();
     this.history.dispose();

@@ -6,6 +6,7 @@
  * tells the host this page shows it; the last unsubscribe tells it not.
  */
 import type { ConnectionState } from '../mqtt/connection.js';
+import type { AlarmView } from '../model/alarms.js';
 import type { PresenceInfo } from '../model/presence.js';
 import type { ReportedValue } from '../model/types.js';
 import type { BootState } from '../store/status-cache.js';
@@ -48,6 +49,7 @@ export class HostClient {
   private statusValue: HostStatus | null = null;
   private connectionValue: ConnectionState | null = null;
   private presenceValue: readonly PresenceInfo[] = [];
+  private alarmsValue: readonly AlarmView[] | null = null;
   private summaries: ReadonlyMap<string, DeviceSummary> = new Map();
   private readonly details = new Map<string, DeviceDetail>();
   private readonly values = new Map<string, ReportedValue | null>();
@@ -60,6 +62,7 @@ export class HostClient {
   private readonly statusTopic = new Topic(() => this.statusValue);
   private readonly connectionTopic = new Topic(() => this.connectionValue);
   private readonly presenceTopic = new Topic(() => this.presenceValue);
+  private readonly alarmsTopic = new Topic(() => this.alarmsValue);
   private readonly devicesTopic = new Topic(() => this.summaries);
   private readonly deviceTopics = new Map<string, Topic<DeviceDetail | undefined>>();
   private readonly valueTopics = new Map<string, Topic<ReportedValue | null | undefined>>();
@@ -142,6 +145,7 @@ export class HostClient {
     let status = false;
     let connection = false;
     let presence = false;
+    let alarms = false;
     let list = false;
     const valueChanges: (readonly [string, string, ReportedValue | null])[] = [];
     for (const d of diffs) {
@@ -157,6 +161,10 @@ export class HostClient {
       if (d.presence) {
         this.presenceValue = d.presence;
         presence = true;
+      }
+      if (d.alarms) {
+        this.alarmsValue = d.alarms;
+        alarms = true;
       }
       if (d.summaries || d.removed) {
         const next = new Map(this.summaries);
@@ -186,6 +194,7 @@ export class HostClient {
     if (status) this.statusTopic.emit();
     if (connection) this.connectionTopic.emit();
     if (presence) this.presenceTopic.emit();
+    if (alarms) this.alarmsTopic.emit();
     if (list) this.devicesTopic.emit();
     for (const id of changedDevices) this.deviceTopics.get(id)?.emit();
     for (const k of changedValues) this.valueTopics.get(k)?.emit();
@@ -260,6 +269,11 @@ export class HostClient {
     return this.presenceTopic.subscribe(fn);
   }
 
+  /** Every alarm rule with its state, as the host evaluates them (the same in every tab); null until the host first said. */
+  subscribeAlarms(fn: Listener<readonly AlarmView[] | null>): () => void {
+    return this.alarmsTopic.subscribe(fn);
+  }
+
   /** The device list (every device's summary). */
   subscribeDevices(fn: Listener<ReadonlyMap<string, DeviceSummary>>): () => void {
     return this.devicesTopic.subscribe(fn);
@@ -324,6 +338,10 @@ export class HostClient {
 
   get connection(): ConnectionState | null {
     return this.connectionValue;
+  }
+
+  get alarms(): readonly AlarmView[] {
+    return this.alarmsValue ?? [];
   }
 
   get devices(): ReadonlyMap<string, DeviceSummary> {

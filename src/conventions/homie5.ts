@@ -15,6 +15,7 @@
  * needed. They may then arrive before its `$description` (a needed device
  * is subscribed first): they wait in the pending buffer, as any value that
  * comes before its description does.
+ *
  * Device ids are "homie5:<device>" under the default root "homie" and
  * "homie5:<root>/<device>" under any other; property ids "<node>/<property>".
  */

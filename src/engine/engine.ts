@@ -40,6 +40,8 @@ export interface EngineDeps {
   readonly onPendingDevices?: (deviceIds: ReadonlySet<string>) => void;
   /** Every entry version the engine wrote, for the audit. */
   readonly onWritten?: (entries: readonly OutboxEntry[]) => void;
+  /** The broker's PUBACK for an entry's publish (its reason code, 0 on MQTT 3.1.1), for the audit: an echo may end the entry first. */
+  readonly onPuback?: (entry: OutboxEntry, reasonCode: number, at: number) => void;
 }
 
 export class OutboxEngine {
@@ -234,12 +236,14 @@ export class OutboxEngine {
       })
       .then(
         (result) => {
+          this.deps.onPuback?.(sending, result.reasonCode, Date.now());
           this.traffic(topic, payload, sending, `${why}${result.reasonCode === 0x10 ? 'PUBACK: no device is listening' : 'PUBACK received'}`);
           return this.update(sending, (latest) => onPuback(latest, result.reasonCode, topic, confirmable, Date.now()));
         },
         (err: unknown) => {
           this.traffic(topic, payload, sending, `${why}${err instanceof PublishRejectedError ? `refused by the broker: ${reasonCodeText(err.reasonCode)}` : 'connection lost while sending'}`);
           if (err instanceof PublishRejectedError) {
+            this.deps.onPuback?.(sending, err.reasonCode, Date.now());
             this.release(sending);
             return this.update(sending, (latest) => onPuback(latest, err.reasonCode, topic, confirmable, Date.now()));
           }

@@ -9,6 +9,7 @@ import type { RuntimeEvent, RuntimePort } from '../host/ports.js';
 export interface Alarm {
   readonly name: string;
   readonly scheduledTime: number;
+  readonly periodInMinutes?: number;
 }
 
 export interface NotificationOptions {
@@ -69,6 +70,7 @@ export interface ChromeApi {
     update(tabId: number, p: { url?: string; active?: boolean }): Promise<unknown>;
   };
   readonly windows?: {
+    create(p: { url: string; focused?: boolean }): Promise<unknown>;
     update(windowId: number, p: { focused: boolean }): Promise<unknown>;
   };
   readonly sidePanel?: {

@@ -16,6 +16,8 @@ export interface HostConfig {
   readonly password: string | undefined;
   readonly conventions: AdapterOptions;
   readonly operatorName: string;
+  /** Locked observer mode: the host publishes nothing (no sets, presence or heartbeat). */
+  readonly locked: boolean;
   /** Why it must not connect now; null when it can. */
   readonly idleReason: HostIdleReason | null;
 }
@@ -41,22 +43,23 @@ export async function readConventions(settings: SettingsStore): Promise<AdapterO
 }
 
 export async function readHostConfig(settings: SettingsStore, secrets: SecretStore, sessionPasswords: ReadonlyMap<string, string>): Promise<HostConfig> {
-  const [profiles, activeProfileId, operatorName, conventions] = await Promise.all([
+  const [profiles, activeProfileId, operatorName, conventions, locked] = await Promise.all([
     settings.get('profiles'),
     settings.get('activeProfileId'),
     settings.get('operatorName'),
     readConventions(settings),
+    settings.get('locked'),
   ]);
   const profile = (profiles ?? []).find((p) => p.id === activeProfileId) ?? null;
   let password: string | undefined;
   if (profile?.username) password = sessionPasswords.get(profile.id) ?? (profile.rememberPassword ? await secrets.load(profile.id) : undefined);
   const idleReason: HostIdleReason | null = !profile ? 'no-profile' : profile.username && password === undefined ? 'needs-password' : null;
-  return { profile, password, conventions, operatorName: operatorName ?? '', idleReason };
+  return { profile, password, conventions, operatorName: operatorName ?? '', locked: locked === true, idleReason };
 }
 
 /** Two configs need the same connection (same broker, credentials and options). */
 export function sameConnection(a: HostConfig, b: HostConfig): boolean {
-  return JSON.stringify(a.profile) === JSON.stringify(b.profile) && a.password === b.password && a.idleReason === b.idleReason;
+  return JSON.stringify(a.profile) === JSON.stringify(b.profile) && a.password === b.password && a.idleReason === b.idleReason && a.locked === b.locked;
 }
 
 export function sameConventions(a: HostConfig, b: HostConfig): boolean {

@@ -14,6 +14,8 @@ import type { PresenceInfo } from '../model/presence.js';
 import type { OutboxEntry } from '../model/types.js';
 import { BrokerConnection, type ConnectionState } from '../mqtt/connection.js';
 import { profileConnectionOptions } from './profile-connection.js';
+import { AlarmStore } from '../store/alarms.js';
+import { AuditStore } from '../store/audit.js';
 import { HoldfastDb } from '../store/db.js';
 import { HistoryStore } from '../store/history.js';
 import { OutboxStore } from '../store/outbox.js';
@@ -26,6 +28,8 @@ import { StatusPipeline } from '../status/pipeline.js';
 import { ConventionRouter } from '../status/router.js';
 import { SubscriptionManager } from '../status/subscriptions.js';
 import { DEFAULT_ENGINE_OPTIONS, OutboxEngine, type EngineOptions } from '../engine/engine.js';
+import { AlarmMonitor } from './alarms.js';
+import { AuditRecorder } from './audit.js';
 import { readHostConfig, sameConnection, sameConventions, type HostConfig } from './config.js';
 import type { HostEndpoint } from './ports.js';
 import { PresenceTracker } from './presence.js';
@@ -91,6 +95,9 @@ export class EngineHost {
   private readonly devices: DeviceStates;
   private readonly views: ClientViews;
   private readonly presence: PresenceTracker;
+  /** Alarm rules evaluated here, for every tab (none in a Background Sync run: nobody is there to see them). */
+  private readonly alarms: AlarmMonitor | null;
+  private readonly audit: AuditRecorder;
   private readonly engineOptions: EngineOptions;
   private stack: SessionStack | null = null;
   private connection: BrokerConnection | null = null;
@@ -126,14 +133,18 @@ export class EngineHost {
       status: () => this.status(),
       connection: () => this.connectionState,
       presence: () => this.presence.list(),
+      alarms: () => this.alarms?.list() ?? [],
     });
     this.devices = new DeviceStates(this.views);
     this.cache = new StatusCache(this.db, { cached: (id) => this.devices.cached(id), summaries: () => [...this.devices.ids()].flatMap((id) => this.devices.summary(id) ?? []) });
     this.presence = new PresenceTracker(() => this.views.presenceChanged(), options.presenceBase);
+    this.alarms = options.kind === 'background-sync' ? null : new AlarmMonitor({ store: new AlarmStore(this.db), devices: this.devices, changed: () => this.views.alarmsChanged() });
+    this.audit = new AuditRecorder(new AuditStore(this.db), this.devices);
   }
 
   status(): HostStatus {
     return {
+      locked: this.config?.locked ?? false,
       session: this.openSession,
       live: this.live,
       subscribedDevices: this.stack?.subscriptions.activeCount() ?? 0,
@@ -145,6 +156,8 @@ export class EngineHost {
   /** Read the last-known state and the settings, recover interrupted entries, then connect. */
   async start(): Promise<void> {
     this.devices.seed(await this.cache.loadAll());
+    await this.alarms?.load();
+    this.audit.start();
     await this.configure();
     const timer = setInterval(() => {
       for (const id of this.views.dropSilent(Date.now())) this.forgetClient(id);
@@ -188,6 +201,9 @@ export class EngineHost {
         break;
       case 'outbox-changed':
         this.stack?.engine.kick();
+        break;
+      case 'alarms-changed':
+        void this.alarms?.reload();
         break;
       case 'password':
         this.sessionPasswords.set(msg.profileId, msg.password);
@@ -255,9 +271,14 @@ export class EngineHost {
         this.pendingDevices = ids;
         subscriptions.setSource('outbox', ids);
       },
-      ...(this.options.onWritten ? { onWritten: this.options.onWritten } : {}),
+      onWritten: (entries) => {
+        this.audit.written(entries);
+        this.options.onWritten?.(entries);
+      },
+      onPuback: (entry, code, at) => this.audit.puback(entry, code, at),
     });
     this.stack = { conventions, router, pipeline, subscriptions, engine };
+    this.alarms?.attach(pipeline, subscriptions);
     for (const clientId of this.replies.keys()) subscriptions.setSource(`client:${clientId}`, this.views.watchedBy(clientId));
     if (!old) await engine.recover();
     // Mapped devices are known from the mapping itself, before they publish anything.
@@ -271,22 +292,24 @@ export class EngineHost {
     const profile = config.profile;
     if (!stack || !profile) return;
     const t = this.options.connection ?? {};
+    // Locked observer mode publishes nothing at all: no presence (and so no will), no heartbeat, no sets.
+    const announce = this.options.presence !== false && !config.locked;
     const connection = new BrokerConnection(
       {
         ...(await profileConnectionOptions(profile, config.password, this.settings)),
         ...(t.backoffInitialMs || t.backoffMaxMs ? { backoff: { initialMs: t.backoffInitialMs ?? 500, maxMs: t.backoffMaxMs ?? 5_000 } } : {}),
-        ...(t.heartbeatIntervalMs ? { heartbeatIntervalMs: t.heartbeatIntervalMs } : {}),
+        ...(config.locked ? { heartbeatIntervalMs: 0 } : t.heartbeatIntervalMs ? { heartbeatIntervalMs: t.heartbeatIntervalMs } : {}),
         ...(t.heartbeatTimeoutMs ? { heartbeatTimeoutMs: t.heartbeatTimeoutMs } : {}),
         ...(t.probeIntervalMs !== undefined ? { probeIntervalMs: t.probeIntervalMs } : {}),
         // The broker clears our presence if we vanish without saying goodbye.
-        ...(this.options.presence !== false ? { will: (clientId: string) => this.presence.will(clientId) } : {}),
+        ...(announce ? { will: (clientId: string) => this.presence.will(clientId) } : {}),
       },
       (topic, payload, retained) => {
         if (this.presence.owns(topic)) this.presence.handle(topic, payload);
         else stack.pipeline.handleMessage(topic, payload, retained);
       },
       {
-        onOpen: (session) => void this.onOpen(connection, stack, session),
+        onOpen: (session) => void this.onOpen(connection, stack, session, config.locked),
         onClose: () => this.onClose(stack),
       },
     );
@@ -300,7 +323,7 @@ export class EngineHost {
     connection.start();
   }
 
-  private async onOpen(connection: BrokerConnection, stack: SessionStack, session: number): Promise<void> {
+  private async onOpen(connection: BrokerConnection, stack: SessionStack, session: number, locked: boolean): Promise<void> {
     const id = `${this.id}-${++this.sessionCount}`;
     this.openSession = id;
     this.live = false;
@@ -309,12 +332,18 @@ export class EngineHost {
     this.views.allCompletenessChanged();
     try {
       await stack.subscriptions.open({ subscribe: (f) => connection.subscribe(f), unsubscribe: (f) => connection.unsubscribe(f) });
-      if (this.options.presence !== false) await connection.subscribe([this.presence.filter]);
+      await connection.subscribe([this.presence.filter]);
     } catch {
       return; // the session ended while subscribing; onClose cleaned up
     }
     if (this.openSession !== id || connection.openSessionNumber !== session) return;
     this.live = true;
+    this.alarms?.sessionChanged();
+    if (locked) {
+      // Status flows and presence of others is shown, but nothing leaves this console.
+      this.views.statusChanged();
+      return;
+    }
     if (this.options.presence !== false) this.presence.open(connection);
     stack.engine.attach({ publish: (topic, payload, opts) => connection.publish(topic, payload, opts) });
     this.views.statusChanged();
@@ -326,6 +355,7 @@ export class EngineHost {
     stack.engine.detach();
     stack.subscriptions.close();
     stack.pipeline.endSession();
+    this.alarms?.sessionChanged();
     this.presence.closed();
     this.views.statusChanged();
     this.views.allCompletenessChanged();
@@ -365,9 +395,11 @@ export class EngineHost {
     this.stack?.subscriptions.dispose();
     this.stopConnection();
     this.views.dispose();
+    this.alarms?.dispose();
+    this.audit.dispose();
     for (const c of this.cleanups.splice(0)) c();
     for (const e of this.endpoints.splice(0)) e.close();
-    await Promise.all([this.cache.flush(), this.traffic.flush()]).catch(() => undefined);
+    await Promise.all([this.cache.flush(), this.traffic.flush(), this.alarms?.flush(), this.audit.flush()]).catch(() => undefined);
     this.cache.dispose();
     this.traffic.dispose();
     this.history.dispose();

@@ -10,6 +10,7 @@
  * messages becomes one diff per frame, holding only what the client shows.
  */
 import type { ConnectionState } from '../mqtt/connection.js';
+import type { AlarmView } from '../model/alarms.js';
 import type { PresenceInfo } from '../model/presence.js';
 import type { ReplayState } from '../model/plan.js';
 import type { ReportedValue } from '../model/types.js';
@@ -37,6 +38,8 @@ export interface HostStatus {
   readonly idleReason: HostIdleReason | null;
   /** Which kind of host runs the engine. */
   readonly kind: HostKind;
+  /** Locked observer mode: nothing is published (edits wait until it is unlocked). */
+  readonly locked: boolean;
 }
 
 export type HostKind = 'worker' | 'extension' | 'background-sync' | 'node';
@@ -65,6 +68,8 @@ export interface Diff {
   readonly status?: HostStatus;
   readonly connection?: ConnectionState;
   readonly presence?: readonly PresenceInfo[];
+  /** Every alarm rule with its state (every client gets these: the header badge counts them). */
+  readonly alarms?: readonly AlarmView[];
   /** Changed or new devices of the list (every client gets these). */
   readonly summaries?: readonly DeviceSummary[];
   readonly removed?: readonly string[];
@@ -93,6 +98,8 @@ export type ClientToHost =
   | { readonly type: 'config-changed'; readonly clientId: string }
   /** The outbox changed in storage (an edit, Send anyway, Undo, Dismiss): plan now. */
   | { readonly type: 'outbox-changed'; readonly clientId: string }
+  /** Alarm rules or acknowledgements changed in storage: read them again. */
+  | { readonly type: 'alarms-changed'; readonly clientId: string }
   /** A password typed this session, kept only in memory (same-origin channels only). */
   | { readonly type: 'password'; readonly clientId: string; readonly profileId: string; readonly password: string }
   | { readonly type: 'retry'; readonly clientId: string }

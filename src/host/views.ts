@@ -6,6 +6,7 @@
  * so a burst costs each page one diff per frame, holding only its slice.
  */
 import type { ConnectionState } from '../mqtt/connection.js';
+import type { AlarmView } from '../model/alarms.js';
 import type { PresenceInfo } from '../model/presence.js';
 import type { ReportedValue } from '../model/types.js';
 import type { ChangeSink, DeviceDetail, DeviceSummary } from '../status/device-states.js';
@@ -20,6 +21,7 @@ export interface ViewSource {
   status(): HostStatus;
   connection(): ConnectionState | null;
   presence(): readonly PresenceInfo[];
+  alarms(): readonly AlarmView[];
 }
 
 /** A client that stops acknowledging and re-announcing for this long is gone (a tab that crashed). */
@@ -38,6 +40,7 @@ class ClientView {
   status = true;
   connection = true;
   presence = true;
+  alarms = true;
   awaiting: number | null = null;
   lastHeardAt = Date.now();
 
@@ -51,6 +54,7 @@ class ClientView {
       this.status ||
       this.connection ||
       this.presence ||
+      this.alarms ||
       this.summaries.size > 0 ||
       this.removed.size > 0 ||
       this.details.size > 0 ||
@@ -175,6 +179,11 @@ export class ClientViews implements ChangeSink {
     this.schedule();
   }
 
+  alarmsChanged(): void {
+    for (const v of this.clients.values()) v.alarms = true;
+    this.schedule();
+  }
+
   /** A new session: what each client shows about completeness starts again. */
   allCompletenessChanged(): void {
     for (const v of this.clients.values()) for (const d of v.devices) v.completeness.add(d);
@@ -252,13 +261,14 @@ export class ClientViews implements ChangeSink {
       ...(v.status ? { status: s.status() } : {}),
       ...(v.connection && s.connection() ? { connection: s.connection()! } : {}),
       ...(v.presence ? { presence: s.presence() } : {}),
+      ...(v.alarms ? { alarms: s.alarms() } : {}),
       ...(summaries.length > 0 ? { summaries } : {}),
       ...(v.removed.size > 0 ? { removed: [...v.removed] } : {}),
       ...(details.length > 0 ? { details } : {}),
       ...(values.length > 0 ? { values } : {}),
       ...(completeness.length > 0 ? { completeness } : {}),
     };
-    v.status = v.connection = v.presence = false;
+    v.status = v.connection = v.presence = v.alarms = false;
     v.summaries.clear();
     v.removed.clear();
     v.details.clear();

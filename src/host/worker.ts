@@ -6,12 +6,16 @@
  * tab's worker takes over and reconciles.
  */
 import { HOST_CHANNEL } from '../app/names.js';
+import { offerHostToBench } from '../bench-hooks.js';
 import { EngineHost, type EngineHostOptions } from './engine-host.js';
 import { broadcastEndpoint, portEndpoint } from './ports.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-export type WorkerInit = Omit<EngineHostOptions, 'kind' | 'onWritten' | 'onConnection'>;
+export type WorkerInit = Omit<EngineHostOptions, 'kind' | 'onWritten' | 'onConnection'> & {
+  /** `npm run bench` only: hand the host to the probe it injected (src/bench-hooks.ts). */
+  readonly bench?: boolean;
+};
 
 export type WorkerControl =
   | { readonly type: 'init'; readonly options: WorkerInit; readonly port: MessagePort }
@@ -22,8 +26,10 @@ let host: EngineHost | null = null;
 self.addEventListener('message', (e: MessageEvent<WorkerControl>) => {
   const m = e.data;
   if (m.type === 'init' && !host) {
-    const h = new EngineHost({ ...m.options, kind: 'worker' });
+    const { bench, ...options } = m.options;
+    const h = new EngineHost({ ...options, kind: 'worker' });
     host = h;
+    offerHostToBench(h, bench);
     void h.start().then(() => {
       h.serve(portEndpoint(m.port, () => m.port.close()));
       h.serve(broadcastEndpoint(HOST_CHANNEL));

@@ -51,9 +51,14 @@ export class SessionEvidence {
     this.subscribedAt.set(deviceId, now);
   }
 
-  /** The device's values are no longer subscribed: what it reported stays, but nothing new will come. */
+  /**
+   * The device's values are no longer subscribed: from now on it may change unheard, so what it reported no
+   * longer counts as heard on this session; subscribed again, it is judged from its new replay.
+   */
   forgetDeviceSubscription(deviceId: string): void {
     this.subscribedAt.delete(deviceId);
+    this.reported.delete(deviceId);
+    this.lastMessageAt.delete(deviceId);
   }
 
   /** Any message about this device (propertyId null for device-level topics like $state/$description). */
@@ -87,12 +92,14 @@ export class SessionEvidence {
   }
 
   /**
-   * How far the device's retained replay has got. `deviceSubscriptions`:
+   * How far the device's retained replay has got (see ReplayState). `deviceSubscriptions`:
    * its values come through subscriptions of its own (else the always-on ones).
    */
   replay(deviceId: string, schema: DeviceSchema | undefined, deviceSubscriptions: boolean, now: number): ReplayState {
     const since = this.deviceSubscribedAt(deviceId, deviceSubscriptions);
-    if (since !== null && schema !== undefined && schema.properties.every((p) => p.retained !== true || !stateful(p) || this.hasReported(deviceId, p.id))) return 'complete';
+    // Complete when everything that may be replayed has reported: a setting known not to be retained never is,
+    // and one whose retention the convention does not say (HA discovery) is waited for until the quiet period.
+    if (since !== null && schema !== undefined && schema.properties.every((p) => !stateful(p) || p.retained === false || this.hasReported(deviceId, p.id))) return 'complete';
     const settlesAt = this.settlesAt(deviceId, deviceSubscriptions);
     return settlesAt !== null && now >= settlesAt ? 'settled' : 'waiting';
   }

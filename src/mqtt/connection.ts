@@ -57,6 +57,7 @@ export interface ConnectionOptions {
   readonly probeIntervalMs?: number;
   /** After a probe answers, try within a random delay up to this, so a room of tablets does not storm the broker. */
   readonly probeSpreadMs?: number;
+  /** 0: no application heartbeat at all (MQTT keepalive still runs). */
   readonly heartbeatIntervalMs?: number;
   readonly heartbeatTimeoutMs?: number;
   /** Topic prefix this console owns (heartbeat, presence). */
@@ -72,6 +73,20 @@ export interface ConnectionOptions {
 }
 
 export type KeepaliveTimers = 'native' | 'worker';
+
+/**
+ * Chromium stops an extension's service worker after 30 s without events;
+ * since Chrome 116 WebSocket traffic counts. So there, MQTT's keepalive
+ * (which sends a PINGREQ only after that long without other traffic) must
+ * be shorter than 30 s, whatever the profile says.
+ */
+export const SERVICE_WORKER_KEEPALIVE_MAX_S = 25;
+
+/** Whether this code runs in a service worker (the extension's, or a PWA's Background Sync run). */
+export function inServiceWorker(scope: object = globalThis): boolean {
+  const ctor = (globalThis as { ServiceWorkerGlobalScope?: abstract new () => unknown }).ServiceWorkerGlobalScope;
+  return typeof ctor === 'function' && scope instanceof ctor;
+}
 
 /**
  * The keepalive timers this global scope can run: worker timers where a
@@ -130,6 +145,9 @@ function randomHex(bytes: number): string {
 /** Failures a returning network cures: worth probing the broker's host for between attempts. */
 const REACHABILITY_FAILURES: readonly Diagnosis['code'][] = ['unreachable', 'tls', 'timeout', 'closed-by-broker', 'server-unavailable', 'unknown'];
 
+/** Diagnoses of "nothing answers there": while the outage lasts, one HTTP request tells whether that changed. */
+const NOTHING_ANSWERS: readonly Diagnosis['code'][] = ['unreachable', 'tls'];
+
 const CLOSED: Diagnosis = { code: 'closed-by-broker', message: 'The connection closed.', fix: 'Holdfast reconnects automatically.', permanent: false };
 
 /**
@@ -151,6 +169,8 @@ export class BrokerConnection {
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: { nonce: string; sentAt: number; timeout: ReturnType<typeof setTimeout> } | null = null;
   private backoffAttempt = 0;
+  /** The broker's host answered again in this outage and the quick attempt that earns was made. */
+  private answered = false;
   /** performance.now() of the last packet from the broker, any kind. */
   private lastPacketAt = 0;
   private version: ProtocolVersion;
@@ -321,11 +341,12 @@ export class BrokerConnection {
     if (this.stopped || session !== this.session) return;
     const will = this.options.will?.(this.clientId);
     const timers = this.options.timers ?? keepaliveTimers();
+    const keepalive = inServiceWorker() ? Math.min(this.options.keepaliveSeconds, SERVICE_WORKER_KEEPALIVE_MAX_S) : this.options.keepaliveSeconds;
     const opts: IClientOptions = {
       clientId: this.clientId,
       protocolVersion: this.version,
       clean: true,
-      keepalive: this.options.keepaliveSeconds,
+      keepalive,
       timerVariant: timers,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
@@ -370,10 +391,11 @@ export class BrokerConnection {
     client.on('connect', () => {
       if (session !== this.session) return;
       this.openSession = session;
+      this.answered = false;
       this.options.onVersionLearned?.(this.version);
       this.update(
         { status: 'open', attempt: 0, sessions: this.stateValue.sessions + 1, lastError: null, lastConnectedAt: Date.now(), protocolVersion: this.version, nextAttemptAt: null },
-        `connected with MQTT ${this.version === 5 ? '5' : '3.1.1'} as ${this.clientId} (keepalive ${this.options.keepaliveSeconds} s on ${timers} timers)`,
+        `connected with MQTT ${this.version === 5 ? '5' : '3.1.1'} as ${this.clientId} (keepalive ${keepalive} s on ${timers} timers)`,
       );
       client.subscribe(this.heartbeatTopic, { qos: 0 }, (err) => {
         if (err || session !== this.openSession) return;
@@ -418,10 +440,25 @@ export class BrokerConnection {
   /** The socket never opened: find out why before saying so. */
   private async failAfterProbe(session: number, detail: string | undefined): Promise<void> {
     this.log(`could not open a WebSocket to ${this.options.url}${detail ? ` (${detail})` : ''}; checking why`);
+    const known = this.stateValue.lastError;
+    if (known !== null && NOTHING_ANSWERS.includes(known.code)) {
+      // Diagnosed already in this outage. The full diagnosis opens a WebSocket of its own (the policy check),
+      // a second connection at the broker for every attempt; one HTTP request tells whether anything changed.
+      const reachable = await brokerReachable(this.options.url);
+      if (!reachable || !this.answered) {
+        this.fail(session, known);
+        // It answers now, although the socket failed a moment ago: the path has most likely just come back.
+        if (reachable) this.hostAnswers(session);
+        return;
+      }
+    }
     const diagnosis = await probeBroker(this.options.url).catch(
       (): Diagnosis => ({ code: 'unknown', message: `Could not connect to ${this.options.url}.`, fix: 'Holdfast keeps retrying.', permanent: false }),
     );
     this.fail(session, diagnosis);
+    // The same race right after a drop: the socket failed while the path was down, the check ran once it was up.
+    // One more try soon before the backoff; if that fails too, the upgrade really is refused.
+    if (diagnosis.code === 'upgrade-rejected' && known !== null && REACHABILITY_FAILURES.includes(known.code) && !this.answered) this.hostAnswers(session);
   }
 
   private fail(session: number, diagnosis: Diagnosis): void {
@@ -457,12 +494,20 @@ export class BrokerConnection {
           this.scheduleProbe(session, retryAt);
           return;
         }
-        const spread = Math.round(Math.random() * (this.options.probeSpreadMs ?? 1000));
-        if (Date.now() + spread >= retryAt) return;
-        this.update({ nextAttemptAt: Date.now() + spread }, `the broker's host answers again; connecting`);
-        this.attemptSoon(spread);
+        this.hostAnswers(session);
       });
     }, wait);
+  }
+
+  /** The broker's host answers again: try within a random spread (a room of tablets must not storm the broker). */
+  private hostAnswers(session: number): void {
+    if (this.stopped || session !== this.session || this.client !== null) return;
+    this.answered = true;
+    const retryAt = this.stateValue.nextAttemptAt;
+    const spread = Math.round(Math.random() * (this.options.probeSpreadMs ?? 1000));
+    if (retryAt !== null && Date.now() + spread >= retryAt) return;
+    this.update({ nextAttemptAt: Date.now() + spread }, `the broker's host answers again; connecting`);
+    this.attemptSoon(spread);
   }
 
   /**
@@ -472,11 +517,13 @@ export class BrokerConnection {
    */
   private scheduleHeartbeat(session: number, delayMs = this.options.heartbeatIntervalMs ?? 15_000): void {
     clearTimeout(this.heartbeatTimer);
+    // 0: no heartbeat (a locked console publishes nothing; MQTT keepalive still watches the link).
+    if (this.options.heartbeatIntervalMs === 0) return;
     this.heartbeatTimer = setTimeout(() => this.beat(session), delayMs);
   }
 
   private beat(session: number): void {
-    if (session !== this.openSession || this.heartbeat || !this.client) return;
+    if (session !== this.openSession || this.heartbeat || !this.client || this.options.heartbeatIntervalMs === 0) return;
     if (typeof document !== 'undefined' && document.visibilityState !== 'visible') {
       // Hidden: browsers throttle timers anyway; beat again as soon as the page is visible.
       return;

@@ -33,6 +33,8 @@ export class StatusPipeline {
   private subscribedAll = false;
   /** Topics that delivered a live (non-retained) message in this session. */
   private readonly liveTopics = new Set<string>();
+  /** Per device, the topics of liveTopics it was heard on (forgotten with its subscription). */
+  private readonly liveTopicsOf = new Map<string, Set<string>>();
   private readonly listeners = new Set<PipelineListener>();
 
   constructor(private readonly deps: PipelineDeps) {}
@@ -51,6 +53,7 @@ export class StatusPipeline {
     this.evidence = new SessionEvidence(session, now, this.deps.quietMs);
     this.subscribedAll = false;
     this.liveTopics.clear();
+    this.liveTopicsOf.clear();
   }
 
   endSession(): void {
@@ -79,6 +82,9 @@ export class StatusPipeline {
 
   forgetDeviceSubscription(deviceId: string): void {
     this.evidence?.forgetDeviceSubscription(deviceId);
+    // Subscribed again, the broker's retained copy is then the newest there is: it must not be taken for a stale replay.
+    for (const topic of this.liveTopicsOf.get(deviceId) ?? []) this.liveTopics.delete(topic);
+    this.liveTopicsOf.delete(deviceId);
   }
 
   /** The connection's message handler: runs for every message of the open session. */
@@ -96,6 +102,11 @@ export class StatusPipeline {
     if (events.length === 0) return;
     for (const event of events) {
       const deviceId = this.deps.devices.apply(at, event, evidence.session);
+      if (!retained) {
+        let topics = this.liveTopicsOf.get(deviceId);
+        if (topics === undefined) this.liveTopicsOf.set(deviceId, (topics = new Set()));
+        topics.add(topic);
+      }
       evidence.noteMessage(deviceId, event.kind === 'value' ? event.propertyId : null, at);
       if (event.kind === 'device-removed') this.deps.cache?.remove(deviceId);
       else this.deps.cache?.changed(deviceId);

@@ -1,6 +1,11 @@
 import { Dexie, type Table } from 'dexie';
+import type { AlarmHistoryRecord } from '../model/alarm-history.js';
+import type { AlarmRule, AlarmState } from '../model/alarms.js';
+import type { AuditRecord } from '../model/audit.js';
 import type { OutboxEntry } from '../model/types.js';
+import type { Scene, View } from '../model/workspace.js';
 import type { CachedDevice } from '../status/device-states.js';
+import type { AlarmAckRow } from './alarms.js';
 
 /** One MQTT message in or out, for the traffic log (a bounded ring). */
 export interface TrafficRow {
@@ -37,6 +42,17 @@ export class HoldfastDb extends Dexie {
   history!: Table<HistoryRow, [string, string, number]>;
   /** Last-known state, one compact record per device (store/status-cache.ts). */
   snapshots!: Table<CachedDevice, string>;
+  /** The operator's views and scenes (src/store/workspace.ts). */
+  views!: Table<View, string>;
+  scenes!: Table<Scene, string>;
+
+  /** Alarm rules (the page writes them), each rule's state (the host), acknowledgements (the page) and history (the host). */
+  alarmRules!: Table<AlarmRule, string>;
+  alarmStates!: Table<AlarmState, string>;
+  alarmAcks!: Table<AlarmAckRow, string>;
+  alarmHistory!: Table<AlarmHistoryRecord, number>;
+  /** One record per outbox entry's life (store/audit.ts). */
+  audit!: Table<AuditRecord, string>;
 
   constructor(name = 'holdfast') {
     // 'strict' makes Chromium flush to disk before a write transaction
@@ -69,6 +85,15 @@ export class HoldfastDb extends Dexie {
       );
     // The status cache became one record per device, so a cold start reads two records instead of every value.
     this.version(4).stores({ snapshots: 'id', status: null, devices: null });
+    this.version(5).stores({ views: 'id', scenes: 'id, viewId' });
+    // Alarms and the audit of edits.
+    this.version(6).stores({
+      alarmRules: 'id, deviceId',
+      alarmStates: 'ruleId',
+      alarmAcks: 'alarmId, ruleId',
+      alarmHistory: '++id, at, ruleId',
+      audit: 'cmdId, createdAt, updatedAt, deviceId, operator',
+    });
   }
 }
 

@@ -1,6 +1,14 @@
 import type { MappingFile } from '../conventions/mapped.js';
 import type { ConnectionProfile } from '../model/profile.js';
+import type { Density } from '../model/workspace.js';
 import type { HoldfastDb } from './db.js';
+
+/** A lock PIN, as stored: a salted PBKDF2-SHA-256 hash, never the PIN. */
+export interface PinHash {
+  readonly salt: Uint8Array<ArrayBuffer>;
+  readonly hash: Uint8Array<ArrayBuffer>;
+  readonly iterations: number;
+}
 
 /** Typed keys for the settings table. */
 export interface SettingsSchema {
@@ -22,8 +30,22 @@ export interface SettingsSchema {
   z2mBase: string;
   /** The device page shown last: the first paint shows it again. */
   lastDevice: string;
+  /** The view shown last, if the operator was on a view. */
+  lastView: string;
+  /** Per device page, the density the operator chose (default: compact above 12 properties). */
+  deviceDensity: Record<string, Density>;
+  /** Locked observer mode, and the PIN that unlocks it (a salted hash only). */
+  locked: boolean;
+  lockPin: PinHash;
+  /** The one-time welcome was answered. */
+  welcomed: boolean;
   /** Let the service worker send queued changes when the connection returns with no console open (Chromium). Off unless set. */
   backgroundSync: boolean;
+  /** Play a tone (Web Audio) / vibrate when an alarm is raised. Off unless set; never before the operator touched the page. */
+  alarmSound: boolean;
+  alarmVibrate: boolean;
+  /** The rules the server's configuration ships were imported once (the operator's copy rules from then on). */
+  alarmRulesSeeded: boolean;
 }
 
 export class SettingsStore {

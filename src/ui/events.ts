@@ -1,4 +1,5 @@
 import type { ImportMappingResult, TopicSettingResult } from '../app/conventions-config.js';
+import type { ImportRulesResult, SaveRuleResult } from '../app/alarms.js';
 import type { SaveProfileResult } from '../app/profiles.js';
 import type { ProfileInput } from '../model/profile.js';
 import type { BaseValue, PropertyValue } from '../model/types.js';
@@ -7,7 +8,7 @@ import type { BaseValue, PropertyValue } from '../model/types.js';
  * Typed events elements fire; <hf-app> turns them into Console calls. An
  * action whose outcome the element shows carries a `reply` the handler calls.
  */
-abstract class HfEvent extends Event {
+export abstract class HfEvent extends Event {
   constructor(type: string) {
     super(type, { bubbles: true, composed: true });
   }
@@ -107,7 +108,7 @@ export class SelectDeviceEvent extends HfEvent {
 /** Open a panel of the shell (e.g. the offline notice's "Show diagnostics"). */
 export class ShowPanelEvent extends HfEvent {
   static readonly eventName = 'hf-show-panel';
-  constructor(readonly panel: 'diagnostics' | 'connection' | 'outbox') {
+  constructor(readonly panel: 'diagnostics' | 'connection' | 'outbox' | 'alarms' | 'audit') {
     super(ShowPanelEvent.eventName);
   }
 }
@@ -120,8 +121,39 @@ export class OperatorNameEvent extends HfEvent {
   }
 }
 
+export type AlarmAction =
+  /** acknowledge one raise (`alarmId`), recorded with the operator's name */
+  | { readonly kind: 'acknowledge'; readonly alarmId: string; readonly ruleId: string }
+  /** a rule from the editor: checked, stored, and then the host evaluates it */
+  | { readonly kind: 'save-rule'; readonly rule: unknown; readonly reply: (r: SaveRuleResult) => void }
+  | { readonly kind: 'remove-rule'; readonly ruleId: string }
+  | { readonly kind: 'import-rules'; readonly text: string; readonly reply: (r: ImportRulesResult) => void }
+  /** the tone and vibration toggles (the element arms Web Audio in the same tap) */
+  | { readonly kind: 'sound'; readonly on: boolean }
+  | { readonly kind: 'vibrate'; readonly on: boolean };
+
+export class AlarmActionEvent extends HfEvent {
+  static readonly eventName = 'hf-alarm-action';
+  constructor(readonly action: AlarmAction) {
+    super(AlarmActionEvent.eventName);
+  }
+}
+
+/** "Add alarm…" on a property's control: open the rule editor for it. */
+export class AlarmDraftEvent extends HfEvent {
+  static readonly eventName = 'hf-alarm-draft';
+  constructor(
+    readonly deviceId: string,
+    readonly propertyId: string | null,
+  ) {
+    super(AlarmDraftEvent.eventName);
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
+    'hf-alarm-action': AlarmActionEvent;
+    'hf-alarm-draft': AlarmDraftEvent;
     'hf-edit': EditEvent;
     'hf-entry-action': EntryActionEvent;
     'hf-editing': EditingEvent;

@@ -2,7 +2,10 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { formatAge } from '../model/age.js';
+import type { ConsoleState } from '../app/console.js';
+import type { LockState } from '../app/lock.js';
 import type { PropertyGroup, PropertySchema } from '../model/types.js';
+import { COMPACT_AFTER, type Density } from '../model/workspace.js';
 import type { DeviceCompleteness, HostStatus } from '../host/protocol.js';
 import type { ConnectionState } from '../mqtt/connection.js';
 import type { DeviceDetail, DeviceSummary } from '../status/device-states.js';
@@ -11,6 +14,7 @@ import { ClockController } from './controllers/clock-controller.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { VIRTUALIZE_AFTER, loadVirtualizer } from './hf-device-list.js';
 import { sharedStyles } from './shared-styles.js';
+import { DisplayEvent, WorkspaceEvent } from './workspace-events.js';
 import './hf-property-control.js';
 
 /** The grid's column rule (see .grid): minmax(22rem, 1fr) with a 0.75rem gap. */
@@ -24,6 +28,8 @@ interface PanelContext {
   readonly connected: boolean;
   readonly liveSession: string | null;
   readonly away: boolean;
+  readonly compact: boolean;
+  readonly locked: boolean;
 }
 
 interface Section {
@@ -90,6 +96,15 @@ export class HfDevicePanel extends LitElement {
         grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr));
         gap: 0.75rem;
       }
+      .grid.compact {
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 26rem), 1fr));
+        gap: 0.25rem 0.75rem;
+      }
+      header .actions {
+        display: flex;
+        gap: 0.5rem;
+        margin-left: auto;
+      }
       /* Virtualized: rows of as many columns as .grid would have; rows are positioned absolutely, so margins replace the gap. */
       .rows > .row {
         width: 100%;
@@ -138,6 +153,10 @@ export class HfDevicePanel extends LitElement {
   private readonly status = new SliceController<HostStatus | null>(this, (c) => (fn) => c.client.subscribeStatus(fn));
   private readonly connection = new SliceController<ConnectionState | null, ConnectionState['status'] | null>(this, (c) => (fn) => c.client.subscribeConnection(fn), (s) => s?.status ?? null);
   private readonly completeness = new SliceController<DeviceCompleteness | null | undefined>(this, (c) => (this.deviceId ? (fn) => c.client.subscribeCompleteness(this.deviceId, fn) : null));
+  private readonly chosenDensity = new SliceController<ConsoleState, Density | undefined>(this, (c) => (fn) => c.state.subscribe(fn), (s) => s.deviceDensity[this.deviceId]);
+  private readonly locked = new SliceController<LockState, boolean>(this, (c) => (fn) => c.lock.state.subscribe(fn), (s) => s.locked);
+  /** On a wall display (full screen, large type). */
+  @property({ type: Boolean }) wall = false;
   /** Columns of the virtualized grid, from this element's width. */
   @state() private columns = 1;
   private resizeObserver: ResizeObserver | null = null;
@@ -149,6 +168,7 @@ export class HfDevicePanel extends LitElement {
       this.detail.rebind();
       this.summary.rebind();
       this.completeness.rebind();
+      this.chosenDensity.rebind();
     }
   }
 
@@ -195,16 +215,18 @@ export class HfDevicePanel extends LitElement {
       ?connected=${c.connected}
       ?deviceAway=${c.away}
       ?stale=${!c.connected || c.away}
+      ?compact=${c.compact}
+      ?locked=${c.locked}
     ></hf-property-control>`;
   }
 
   private renderProperties(c: PanelContext, label: string, key: string, properties: readonly PropertySchema[]): TemplateResult {
     const v = properties.length > VIRTUALIZE_AFTER ? loadVirtualizer(this) : 'failed';
-    if (v === 'failed') return html`<div class="grid">${properties.map((p) => this.renderControl(c, p))}</div>`;
+    if (v === 'failed') return html`<div class="grid ${c.compact ? 'compact' : ''}">${properties.map((p) => this.renderControl(c, p))}</div>`;
     // Only the controls in view are in the DOM (the page scrolls them), so each says where it sits in the whole list.
     const size = properties.length;
     if (!v) {
-      return html`<div class="grid" role="list" aria-label="${label} settings">
+      return html`<div class="grid ${c.compact ? 'compact' : ''}" role="list" aria-label="${label} settings">
         ${properties.slice(0, VIRTUALIZE_AFTER).map((p, index) => this.renderControl(c, p, { index, size }))}
       </div>`;
     }
@@ -264,18 +286,26 @@ export class HfDevicePanel extends LitElement {
     const name = device.name;
     const availability = connected ? AVAILABILITY_TEXT[device.availability] : `${AVAILABILITY_TEXT[device.availability]} when last seen ${formatAge(this.clock.now - device.lastSeenAt)}; the console is not connected`;
     const incomplete = connected ? completenessText(this.completeness.value) : null;
+    const count = detail?.schema?.properties.length ?? 0;
+    const density: Density = this.chosenDensity.value ?? (count > COMPACT_AFTER ? 'compact' : 'comfortable');
+    const compact = density === 'compact';
+    const locked = this.locked.value ?? false;
     return html`
       <section aria-labelledby="title">
         <header>
           <h2 id="title">${name}</h2>
           <span role="status" aria-label="${name} availability">${availability}</span>
+          <span class="actions">
+            <button aria-pressed=${compact ? 'true' : 'false'} @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'device-density', deviceId: device.id, density: compact ? 'comfortable' : 'compact' }))}>Compact rows</button>
+            <button @click=${() => this.dispatchEvent(new DisplayEvent(!this.wall))}>${this.wall ? 'Leave full screen' : 'Full screen'}</button>
+          </span>
         </header>
         ${device.note ? html`<p class="note muted">${device.note}</p>` : nothing}
         ${device.error ? html`<p class="error" role="alert">This device's description could not be read: ${device.error}</p>` : nothing}
         ${incomplete ? html`<p class="incomplete" role="status" aria-label="${name} status received">${incomplete}</p>` : nothing}
         ${Object.entries(detail?.alerts ?? {}).map(([id, msg]) => html`<p class="alert">Device alert (${id}): ${msg}</p>`)}
         ${detail?.schema
-          ? this.renderSections({ device, detail, connected, liveSession, away }, name, detail.schema.properties)
+          ? this.renderSections({ device, detail, connected, liveSession, away, compact, locked }, name, detail.schema.properties)
           : device.error
             ? nothing
             : html`<p class="muted">Waiting for this device's description…</p>`}

@@ -89,7 +89,13 @@ export class HfDiagnostics extends LitElement {
           <dt>Last error</dt>
           <dd>${c?.lastError ? html`${c.lastError.message} <strong>What to do:</strong> ${c.lastError.fix}` : 'none'}</dd>
           <dt>This tab</dt>
-          <dd>${this.tabRole.value === 'leader' ? 'holds the connection (its engine runs in a worker)' : 'follows the tab that holds the connection'}</dd>
+          <dd>
+            ${this.tabRole.value === 'leader'
+              ? 'holds the connection (its engine runs in a worker)'
+              : this.tabRole.value === 'hosted'
+                ? "follows the extension's service worker, which holds the connection"
+                : 'follows the tab that holds the connection'}
+          </dd>
           <dt>Devices with values subscribed</dt>
           <dd>${host ? `${host.subscribedDevices} (on screen, with pending edits, or left in the last 30 s)` : '—'}</dd>
         </dl>

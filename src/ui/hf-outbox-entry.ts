@@ -4,6 +4,7 @@ import { formatAge } from '../model/age.js';
 import { baseFromShown } from '../model/coalesce.js';
 import { ATTENTION_STATES, type OutboxEntry, type ReportedValue } from '../model/types.js';
 import { formatValue } from '../model/values.js';
+import type { LockState } from '../app/lock.js';
 import type { HostStatus } from '../host/protocol.js';
 import type { DeviceDetail } from '../status/device-states.js';
 import { ClockController } from './controllers/clock-controller.js';
@@ -46,6 +47,7 @@ export class HfOutboxEntry extends LitElement {
   private readonly device = new SliceController<DeviceDetail | undefined>(this, (c) => (this.entry ? (fn) => c.client.subscribeDevice(this.entry.deviceId, fn) : null));
   private readonly reported = new SliceController<ReportedValue | null | undefined>(this, (c) => (this.entry ? (fn) => c.client.subscribeValue(this.entry.deviceId, this.entry.propertyId, fn) : null));
   private readonly status = new SliceController<HostStatus | null>(this, (c) => (fn) => c.client.subscribeStatus(fn));
+  private readonly locked = new SliceController<LockState, boolean>(this, (c) => (fn) => c.lock.state.subscribe(fn), (s) => s.locked);
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     const old = changed.get('entry') as OutboxEntry | undefined;
@@ -73,7 +75,7 @@ export class HfOutboxEntry extends LitElement {
       <span>${describeEntry(e, { schema: property, deviceName, live })} <span class="muted">Device shows ${now}.</span></span>
       <span>
         ${formatAge(this.clock.now - e.createdAt)}
-        ${ATTENTION_STATES.includes(e.state) && seq !== undefined
+        ${ATTENTION_STATES.includes(e.state) && seq !== undefined && !this.locked.value
           ? html`<span class="actions">
               ${e.state === 'unverified'
                 ? html`<button aria-label="Send ${setting} anyway" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'send-anyway', seq }))}>Send anyway</button>`

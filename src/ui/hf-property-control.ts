@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { formatAge } from '../model/age.js';
+import { ruleKindsFor } from '../model/alarms.js';
 import { baseFromShown, type ShownValue } from '../model/coalesce.js';
 import { controlKind } from '../model/control-kind.js';
 import type { PresenceInfo } from '../model/presence.js';
@@ -8,9 +9,10 @@ import { ATTENTION_STATES, IN_FLIGHT_STATES, UNSENT_STATES, type BaseValue, type
 import { formatValue, validateValue } from '../model/values.js';
 import { SliceController, sameItems } from './controllers/slice-controller.js';
 import { describeEntry } from './entry-text.js';
-import { EditEvent, EditingEvent, EntryActionEvent } from './events.js';
+import { AlarmDraftEvent, EditEvent, EditingEvent, EntryActionEvent } from './events.js';
 import { propertyControlStyles } from './property-control-styles.js';
 import { sharedStyles } from './shared-styles.js';
+import './hf-add-to-view.js';
 import './hf-conflict-card.js';
 import './hf-momentary-control.js';
 import './hf-sparkline.js';
@@ -39,6 +41,8 @@ export class HfPropertyControl extends LitElement {
 
   @property({ attribute: false }) deviceId = '';
   @property({ attribute: false }) deviceName = '';
+  /** Where this control comes from, shown above its name (a view's item: "Processor 2 · Genlock"). */
+  @property({ attribute: false }) context = '';
   @property({ attribute: false }) schema!: PropertySchema;
   @property({ attribute: false }) valueError: string | undefined;
   /** The live session while the device is available: what this control shows is current. null: it may not be. */
@@ -50,7 +54,16 @@ export class HfPropertyControl extends LitElement {
   /** Values may be out of date (greyed, "Stale: last seen …"). */
   @property({ type: Boolean, reflect: true }) stale = false;
   @property({ attribute: false }) now = Date.now();
+  /** One row: name, value, control, age (views, and devices with many properties). */
+  @property({ type: Boolean, reflect: true }) compact = false;
+  /** Locked observer mode: shown, never edited (no enabled input). */
+  @property({ type: Boolean, reflect: true }) locked = false;
+  /** Offer "Add to view" (not inside a view, nor when locked). */
+  @property({ type: Boolean }) pinnable = true;
   @state() private draft: string | null = null;
+  @state() private pinning = false;
+  /** Compact rows keep their tools (history, add to view, alarm) behind "More". */
+  @state() private moreOpen = false;
   @state() private inputError: string | null = null;
   @state() private chartOpen = false;
   private sliderTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,6 +150,10 @@ export class HfPropertyControl extends LitElement {
     const name = p.name;
     const control = controlKind(p);
     const unknown = shownValue === undefined;
+    if (this.locked) {
+      // View only: the value as text in a disabled field, so nothing here can be edited or focused to edit.
+      return html`<input class="value readonly" type="text" disabled aria-label=${name} .value=${unknown ? 'Unknown' : formatValue(p, shownValue)} />`;
+    }
     switch (control.kind) {
       case 'readonly':
         // A read-only textbox: named and announced as read-only, unlike a bare span.
@@ -174,7 +191,7 @@ export class HfPropertyControl extends LitElement {
                 @change=${(e: Event) => this.commitSlider((e.target as HTMLInputElement).value)}
               />`
             : nothing}
-          <hf-sparkline .deviceId=${this.deviceId} .propertyId=${p.id} label="${name} trend"></hf-sparkline>
+          <hf-sparkline class="trend" .deviceId=${this.deviceId} .propertyId=${p.id} label="${name} trend"></hf-sparkline>
         `;
       }
       case 'select':
@@ -208,6 +225,8 @@ export class HfPropertyControl extends LitElement {
     const e = this.entry.value;
     if (!e) return nothing;
     const ctx = { schema: this.schema, deviceName: this.deviceName, live: this.connected };
+    // View only: what became of an edit is shown, but acting on it is for an unlocked console.
+    if (this.locked) return html`<p class="entry">${describeEntry(e, ctx)}</p>`;
     if (e.state === 'discarded' && e.reason?.code === 'device-changed') {
       return html`<hf-conflict-card .entry=${e} .schema=${this.schema} .liveSession=${this.deviceAway ? null : this.liveSession}></hf-conflict-card>`;
     }
@@ -237,23 +256,41 @@ export class HfPropertyControl extends LitElement {
     const age = r ? formatAge(this.now - r.receivedAt) : null;
     const ageText = p.momentary ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : p.reports === false ? 'the device does not report this setting' : 'no value reported yet';
     const editors = this.editors.value ?? [];
+    const numeric = p.datatype === 'integer' || p.datatype === 'float';
+    // Numbers, enums and booleans can have alarms (the editor opens in the alarm panel).
+    const alarmable = !this.locked && ruleKindsFor(p).length > 0;
+    const hasTools = numeric || (this.pinnable && !this.locked) || alarmable;
+    const more = this.compact && hasTools
+      ? html`<button class="link more" aria-label="More for ${p.name}" aria-expanded=${this.moreOpen ? 'true' : 'false'} @click=${() => (this.moreOpen = !this.moreOpen)}>More</button>`
+      : nothing;
+    const tools =
+      hasTools && (!this.compact || this.moreOpen)
+        ? html`<div class="tools">
+            ${numeric
+              ? html`<button class="link" aria-label="${this.chartOpen ? 'Hide' : 'Show'} ${p.name} history" aria-expanded=${this.chartOpen ? 'true' : 'false'} @click=${() => void this.toggleChart()}>
+                  ${this.chartOpen ? 'Hide' : 'Show'} ${this.compact ? 'history' : `${p.name} history`}
+                </button>`
+              : nothing}
+            ${this.pinnable && !this.locked
+              ? html`<button class="link" aria-label="Add ${p.name} to a view" aria-expanded=${this.pinning ? 'true' : 'false'} @click=${() => (this.pinning = !this.pinning)}>Add to view</button>`
+              : nothing}
+            ${alarmable ? html`<button class="link" aria-label="Add alarm on ${p.name}" @click=${() => this.dispatchEvent(new AlarmDraftEvent(this.deviceId, p.id))}>Add alarm…</button>` : nothing}
+          </div>`
+        : nothing;
     return html`
       <div class="head">
+        ${this.context ? html`<span class="context muted" aria-hidden="true">${this.context}</span>` : nothing}
         <span class="name">${p.name}</span>
-        <span class="meta muted">${this.stale && r ? 'Stale: ' : ''}${ageText}</span>
+        <span class="meta muted age">${this.stale && r ? 'Stale: ' : ''}${ageText}</span>
       </div>
       <div class="row">${this.renderControl(shownValue)}</div>
-      ${p.datatype === 'integer' || p.datatype === 'float'
-        ? html`<button class="link" aria-expanded=${this.chartOpen ? 'true' : 'false'} @click=${() => void this.toggleChart()}>${this.chartOpen ? 'Hide' : 'Show'} ${p.name} history</button>
-            ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}`
-        : nothing}
+      ${more}
+      ${tools}
+      ${this.pinning ? html`<hf-add-to-view .deviceId=${this.deviceId} .propertyId=${p.id} .propertyName=${p.name} @hf-add-to-view-done=${() => (this.pinning = false)}></hf-add-to-view>` : nothing}
+      ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}
       ${editors.length > 0 ? html`<p class="meta presence">${editors.join(' and ')} ${editors.length === 1 ? 'is' : 'are'} editing ${p.name}</p>` : nothing}
-      ${this.deviceAway && p.settable && !p.momentary ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}
-      <div id="msg">
-        ${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}
-        ${this.valueError ? html`<p class="error">Bad value from the device: ${this.valueError}</p>` : nothing}
-        ${p.readOnlyReason ? html`<p class="meta muted">${p.readOnlyReason}</p>` : nothing}
-      </div>
+      <!-- No whitespace inside #msg: with nothing to say it is :empty and takes no room in a compact row. -->
+      <div id="msg">${this.deviceAway && p.settable && !p.momentary && !this.locked ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}${this.valueError ? html`<p class="error">Bad value from the device: ${this.valueError}</p>` : nothing}${p.readOnlyReason ? html`<p class="meta muted">${p.readOnlyReason}</p>` : nothing}</div>
       ${this.renderEntry()}
     `;
   }

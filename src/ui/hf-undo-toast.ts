@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { undoOffer } from '../model/undo.js';
 import type { OutboxEntry, PropertySchema } from '../model/types.js';
-import { formatValue } from '../model/values.js';
+import { formatValue, valuesEqual } from '../model/values.js';
 import type { DeviceDetail } from '../status/device-states.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { reasonText } from './entry-text.js';
@@ -66,23 +66,40 @@ export class HfUndoToast extends LitElement {
   ];
 
   @property({ attribute: false }) seq: number | null = null;
-  private readonly entry = new SliceController<OutboxEntry | undefined>(this, (c) => (this.seq !== null ? (fn) => c.outboxStore.watch(this.seq!, fn) : null));
+  private readonly entry = new SliceController<OutboxEntry | undefined>(this, (c) => (this.seq !== null ? (fn) => c.watchEntry(this.seq!, fn) : null));
   private readonly device = new SliceController<DeviceDetail | undefined>(this, (c) => {
-    const e = this.entry.value;
+    const e = this.current;
     return e ? (fn) => c.client.subscribeDevice(e.deviceId, fn) : null;
   });
   private hideTimer: ReturnType<typeof setTimeout> | undefined;
   private dismissed = false;
   private lastState: string | null = null;
+  /** The desired value last seen: a pending entry's changes only when the operator edits it again (a merged edit keeps its seq). */
+  private lastDesired: { readonly value: OutboxEntry['desired'] } | null = null;
+
+  /**
+   * The entry this toast is about. Right after `seq` changes the slice still
+   * holds the previous edit's entry until the new one is read: that one must
+   * not stand in for it (its state, its device, its words).
+   */
+  private get current(): OutboxEntry | undefined {
+    const e = this.entry.value;
+    return e !== undefined && e.seq === this.seq ? e : undefined;
+  }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('seq')) {
       this.dismissed = false;
       this.lastState = null;
+      this.lastDesired = null;
       this.entry.rebind();
     }
-    const e = this.entry.value;
-    if (e && e.state !== this.lastState) {
+    const e = this.current;
+    // Another edit merged into this pending one is a new edit: offer its Undo again, for the full time.
+    const editedAgain = e !== undefined && this.lastDesired !== null && !valuesEqual(e.desired, this.lastDesired.value) && undoOffer(e).kind === 'cancel';
+    if (e) this.lastDesired = { value: e.desired };
+    if (editedAgain) this.dismissed = false;
+    if (e && (e.state !== this.lastState || editedAgain)) {
       if (this.lastState === null || e.deviceId !== this.device.value?.id) this.device.rebind();
       this.lastState = e.state;
       clearTimeout(this.hideTimer);
@@ -102,9 +119,9 @@ export class HfUndoToast extends LitElement {
   }
 
   override render() {
-    const e = this.entry.value;
+    const e = this.current;
     if (!e || this.dismissed || e.seq === undefined) return nothing;
-    const detail = this.device.value;
+    const detail = this.device.value?.id === e.deviceId ? this.device.value : undefined;
     const schema = detail?.schema?.properties.find((p) => p.id === e.propertyId);
     const offer = undoOffer(e);
     const seq = e.seq;

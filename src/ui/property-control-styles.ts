@@ -105,4 +105,93 @@ export const propertyControlStyles = css`
   .completeness {
     font-size: 0.85rem;
   }
+  .tools {
+    display: flex;
+    gap: 1rem;
+    flex-wrap: wrap;
+  }
+  /* Compact: one row per control (name, control, age, tools), for views and long device pages. */
+  :host([compact]) {
+    display: grid;
+    grid-template-columns: minmax(8rem, 14rem) minmax(0, 1fr) auto;
+    grid-template-areas: 'head row more' 'tools tools tools';
+    align-items: center;
+    gap: 0 0.75rem;
+    padding: 0 0.5rem;
+    min-height: 44px;
+  }
+  :host([compact]) .head {
+    grid-area: head;
+    display: grid;
+    gap: 0;
+    margin: 0;
+  }
+  :host([compact]) .head .age,
+  .head .context {
+    font-size: 0.75rem;
+  }
+  .head .context,
+  :host([compact]) .head .name {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  :host([compact]) .row {
+    grid-area: row;
+    flex-wrap: nowrap;
+    gap: 0.5rem;
+  }
+  :host([compact]) .more {
+    grid-area: more;
+  }
+  :host([compact]) .tools {
+    grid-area: tools;
+    gap: 0.75rem;
+    padding-bottom: 0.25rem;
+  }
+  :host([compact]) input[type='range'] {
+    flex: 1 1 4rem;
+    min-width: 0;
+  }
+  /* Where a row is too narrow for a usable slider, the number field alone is the control. */
+  @container (max-width: 10rem) {
+    :host([compact]) input[type='range'] {
+      display: none;
+    }
+  }
+  :host([compact]) input[type='number'],
+  :host([compact]) input[type='text'],
+  :host([compact]) select {
+    min-width: 4.5rem;
+    width: 6rem;
+  }
+  :host([compact]) .row {
+    container-type: inline-size;
+    min-width: 0;
+  }
+  /* A sparkline only where the row has room for it. */
+  :host([compact]) .trend {
+    display: none;
+  }
+  @container (min-width: 24rem) {
+    :host([compact]) .trend {
+      display: inline-block;
+    }
+  }
+  :host([compact]) #msg,
+  :host([compact]) .entry,
+  :host([compact]) .actions,
+  :host([compact]) .presence,
+  :host([compact]) hf-conflict-card,
+  :host([compact]) hf-history-chart,
+  :host([compact]) hf-add-to-view {
+    grid-column: 1 / -1;
+  }
+  :host([compact]) .entry,
+  :host([compact]) .presence {
+    margin: 0 0 0.25rem;
+  }
+  :host([compact]) #msg:empty {
+    display: none;
+  }
 `;

@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { cutNetwork, expect, expectConnected, setNumber, test } from './harness.js';
+import { cutNetwork, expect, expectConnected, setNumber, setTheme, test } from './harness.js';
 
 const SHOTS = 'docs/screenshots';
 
@@ -22,13 +22,13 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     await expectConnected(page);
     await page.getByRole('button', { name: 'Not now' }).click();
     await expect(page.getByRole('spinbutton', { name: 'Genlock phase H' })).toHaveValue('22');
-    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await setTheme(page, 'dark');
     await expectNoViolations(page, 'console (dark)');
     await page.screenshot({ path: `${SHOTS}/dark-theme.png` });
 
-    await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
+    await setTheme(page, 'light');
     await expectNoViolations(page, 'console (light)');
-    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await setTheme(page, 'dark');
 
     // History: a few values, then the chart.
     for (const v of [10, -5, 30]) {
@@ -53,7 +53,7 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     await expectNoViolations(page, 'conflict card');
     await page.screenshot({ path: `${SHOTS}/conflict-card.png` });
 
-    for (const panel of ['Outbox', 'Connection', 'Diagnostics', 'Traffic log'] as const) {
+    for (const panel of ['Outbox', 'Connection', 'Diagnostics', 'Traffic log', 'Settings'] as const) {
       const button = page.getByRole('button', { name: panel, exact: panel !== 'Outbox' });
       await button.click();
       await expectNoViolations(page, `${panel} panel`);

@@ -18,7 +18,7 @@ test.describe('the blind window between a status arrival and its render', () => 
     const phaseH = page.getByRole('spinbutton', { name: 'Genlock phase H' });
     await expect(phaseH).toHaveValue('22');
 
-    const shown = await editInBlockedTask(page, phaseH, '25', {
+    const shown = await editInBlockedTask(phaseH, '25', {
       busyMs: 400,
       whileBlocked: async () => {
         expect(hf.stack.setFromPanel('vp4', PROP, -25)).toMatchObject({ ok: true });
@@ -47,7 +47,7 @@ test.describe('the blind window between a status arrival and its render', () => 
     await expect(phaseH).toHaveValue('22');
 
     const burst = [30, -4, 17, -40, -9];
-    const shown = await editInBlockedTask(page, phaseH, '60', {
+    const shown = await editInBlockedTask(phaseH, '60', {
       busyMs: 400,
       whileBlocked: async () => {
         for (const v of burst) expect(hf.stack.setFromPanel('vp4', PROP, v)).toMatchObject({ ok: true });

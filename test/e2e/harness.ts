@@ -85,7 +85,7 @@ export async function expectConnected(page: Page): Promise<void> {
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected', { timeout: 20_000 });
 }
 
-export async function setNumber(page: Page, name: string, value: number): Promise<void> {
+export async function setNumber(page: Page | Locator, name: string, value: number): Promise<void> {
   const input = page.getByRole('spinbutton', { name });
   await input.fill(String(value));
   await input.press('Enter');
@@ -94,6 +94,14 @@ export async function setNumber(page: Page, name: string, value: number): Promis
 /** Values the device shows at its own panel (not through the broker). */
 export function deviceValue(stack: Stack, propertyId: string): unknown {
   return stack.devices.get('vp4')?.snapshot()[propertyId];
+}
+
+/** Choose the theme in Settings (it lives there, so the header stays one row). */
+export async function setTheme(page: Page, theme: 'system' | 'dark' | 'light'): Promise<void> {
+  const settings = page.getByRole('button', { name: 'Settings', exact: true });
+  await settings.click();
+  await page.getByRole('combobox', { name: 'Theme' }).selectOption(theme);
+  await settings.click();
 }
 
 /** Import the incident VP4's mapping through the Connection panel, as an operator would. */
@@ -109,17 +117,37 @@ export async function importExampleMapping(page: Page): Promise<void> {
 
 // ---- Shared helpers for the undo, blind-window, evidence and corpus specs ----
 
-/** Open a device's page from the device list (its list button starts with the name, then its availability). */
+/**
+ * Open a device's page from the device list (its list button starts with the name, then its availability).
+ * While devices are still being discovered the list re-sorts under the pointer, so a click may land on a
+ * neighbour: click again until the device's own heading shows.
+ */
 export async function selectDevice(page: Page, name: string): Promise<void> {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  await page.getByRole('navigation', { name: 'Devices' }).getByRole('button', { name: new RegExp(`^${escaped} `) }).click();
-  await expect(page.getByRole('heading', { name, level: 2, exact: true })).toBeVisible();
+  const button = page.getByRole('navigation', { name: 'Devices' }).getByRole('button', { name: new RegExp(`^${escaped} `) });
+  const heading = page.getByRole('heading', { name, level: 2, exact: true });
+  await expect(async () => {
+    await button.click();
+    await expect(heading).toBeVisible({ timeout: 1_000 });
+  }).toPass();
 }
 
 /** Save the operator's name in the header (what "Send anyway by …" records). */
 export async function saveOperatorName(page: Page, name: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Your name' }).fill(name);
   await page.getByRole('button', { name: 'Save name' }).click();
+}
+
+/** Cut the console's network at the proxy and wait until the console says it is not connected. */
+export async function goOffline(page: Page, hf: Console): Promise<void> {
+  cutNetwork(hf.proxy);
+  await expect(page.getByRole('status', { name: 'Connection' })).not.toContainText('Connected');
+}
+
+/** The Undo toast about one setting: the status line that starts with its name (after "Queued: " or "Sending "). */
+export function undoToast(page: Page, settingName: string): Locator {
+  const name = settingName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByRole('status').filter({ hasText: new RegExp(`^\\s*(Queued: |Sending )?${name}`) });
 }
 
 export interface MqttPublisher {
@@ -211,7 +239,6 @@ export interface BlockedEditResult {
  * therefore the value it had rendered, not the one the engine knows.
  */
 export async function editInBlockedTask(
-  page: Page,
   control: Locator,
   value: string,
   opts: { busyMs: number; whileBlocked: () => Promise<void> },

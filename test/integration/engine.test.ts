@@ -2,7 +2,14 @@ import 'fake-indexeddb/auto';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../sim/stack.js';
+import { HostClient } from '../../src/client/host-client.js';
+import type { EngineHost } from '../../src/host/engine-host.js';
+import { inProcessLauncher } from '../../src/host/in-process.js';
+import { baseFromShown } from '../../src/model/coalesce.js';
+import { validateProfile } from '../../src/model/profile.js';
 import type { OutboxEntry, OutboxState } from '../../src/model/types.js';
+import { HoldfastDb } from '../../src/store/db.js';
+import { SettingsStore } from '../../src/store/settings.js';
 import { reasonText } from '../../src/ui/entry-text.js';
 import { BROKERS } from '../support/brokers.js';
 import { NodeConsole, until, type ConsoleView } from '../support/node-console.js';
@@ -47,6 +54,58 @@ async function settledEntries(h: NodeConsole): Promise<OutboxEntry[]> {
   return h.db.outbox.toArray();
 }
 
+/** An engine host and one page of it, without the NodeConsole that watches every device. */
+interface BareConsole {
+  readonly host: EngineHost;
+  readonly client: HostClient;
+  stop(): Promise<void>;
+}
+let bare: BareConsole | undefined;
+
+/** A host connected to the stack's broker, with a page that shows nothing yet. */
+async function startBareConsole(): Promise<BareConsole> {
+  const dbName = `holdfast-it-bare-${process.pid}-${++dbCounter}`;
+  const profile = validateProfile({ name: 'Stack broker', url: stack.brokerWsUrl });
+  if (!profile.ok) throw new Error(`profile: ${JSON.stringify(profile.errors)}`);
+  // What a page stores before its host starts: the profile to connect with.
+  const seed = new HoldfastDb(dbName);
+  const settings = new SettingsStore(seed);
+  await settings.set('profiles', [{ ...profile.profile, id: 'stack' }]);
+  await settings.set('activeProfileId', 'stack');
+  seed.close();
+  const hosts: EngineHost[] = [];
+  const launched = await inProcessLauncher({ dbName, engine: { quietMs: 300, echoDeadlineMs: 2000 }, graceMs: 500 }, (h) => hosts.push(h)).launch();
+  const host = hosts[0];
+  if (host === undefined) throw new Error('the launcher started no host');
+  const client = new HostClient();
+  client.attach(launched.transport);
+  return {
+    host,
+    client,
+    async stop() {
+      client.dispose();
+      await launched.stop();
+    },
+  };
+}
+
+/** Poll until `pick` finds something. */
+async function waitFor<T>(what: string, pick: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await pick();
+    if (found !== undefined && found !== null && found !== false) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Topics the console received, from its own traffic log (written every half second). */
+async function receivedTopics(host: EngineHost): Promise<string[]> {
+  await sleep(700);
+  return [...new Set((await host.db.traffic.toArray()).filter((r) => r.direction === 'in').map((r) => r.topic))];
+}
+
 describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
   beforeEach(async () => {
     stack = await startStack({ broker: brokerKind, brokerPort: 0, controlPort: 0, temperatureIntervalMs: 60_000 });
@@ -57,6 +116,8 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
   afterEach(async () => {
     await hub?.dispose();
     hub = undefined;
+    await bare?.stop();
+    bare = undefined;
     await proxy.close();
     await stack.stop();
   });
@@ -179,5 +240,49 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     await h.console.sendAnyway(unverified.seq!);
     await until(h, (s) => value(s, 'genlock/phase-h') === 5 && s.outbox.length === 0, 15_000);
     expect(await sets('genlock/phase-h')).toEqual(['5']);
+  });
+  it("subscribes a device's values only while it is needed: shown on a page, or with an edit queued", async () => {
+    const LAMP4 = 'homie4:lamp4';
+    const MIXER8 = 'homie5:mixer8';
+    bare = await startBareConsole();
+    const { host, client } = bare;
+    // A tablet on VP4's page: the other devices are in its list, but not on screen.
+    client.subscribeValue(VP4, 'genlock/phase-h', () => undefined);
+    await waitFor('VP4 on screen', () => client.status?.live === true && client.value(VP4, 'genlock/phase-h')?.value === 22);
+    await waitFor('the device list', () => client.devices.has(LAMP4) && client.devices.has(MIXER8));
+    expect(client.status?.subscribedDevices).toBe(1);
+    // Behind the console's back the mixer changes; the broker routes it, but not to this console.
+    expect(stack.setFromPanel('mixer8', 'ch1/level', -20)).toMatchObject({ ok: true });
+    await waitFor('the broker to route the change', async () => {
+      await stack.broker.settle();
+      return stack.broker.publishes.some((p) => p.topic === 'homie/5/mixer8/ch1/level' && p.payload === '-20');
+    });
+    const before = await receivedTopics(host);
+    expect(before).toContain('homie/5/vp4/genlock/phase-h');
+    expect(before).toContain('homie/5/mixer8/$description');
+    expect(before).toContain('homie/lamp4/light/$properties');
+    const values = (topics: readonly string[], base: string): string[] => topics.filter((t) => t.startsWith(base) && !t.split('/').some((level) => level.startsWith('$')));
+    expect(values(before, 'homie/5/mixer8/')).toEqual([]);
+    expect(values(before, 'homie/lamp4/')).toEqual([]);
+
+    // The lamp is shown: its retained values come now.
+    client.subscribeValue(LAMP4, 'light/power', () => undefined);
+    await waitFor("the lamp's power", () => client.value(LAMP4, 'light/power'));
+    expect(client.status?.subscribedDevices).toBe(2);
+
+    // An edit of the mixer queued on an earlier session, from what the operator saw then (-10): nobody shows the mixer,
+    // yet the edit needs its values, so they are subscribed and the edit is judged on them: the device moved on.
+    const queued = await host.outbox.enqueue({
+      deviceId: MIXER8,
+      propertyId: 'ch1/level',
+      desired: -5,
+      base: baseFromShown({ kind: 'reported', reported: { value: -10, receivedAt: Date.now() - 60_000, retained: true, session: 'yesterday' } }, null),
+    });
+    expect(queued.action).toBe('insert');
+    client.send({ type: 'outbox-changed', clientId: client.clientId });
+    const discarded = await waitFor('the edit judged', async () => (await host.db.outbox.toArray()).find((e) => e.deviceId === MIXER8 && e.state === 'discarded'), 15_000);
+    expect(discarded).toMatchObject({ desired: -5, base: { value: -10 }, fresh: -20 });
+    expect(await sets('ch1/level')).toEqual([]);
+    expect(values(await receivedTopics(host), 'homie/5/mixer8/')).toContain('homie/5/mixer8/ch1/level');
   });
 });

@@ -6,7 +6,9 @@
 //   anonymous  the console, unless a test logs it in: reads `#`; writes only
 //              the simulated devices' command topics (Homie 5 sets only under
 //              the genlock, output and system nodes) and holdfast/#; see
-//              CONSOLE_WRITABLE_TOPICS. Any other write is refused: on MQTT 5
+//              CONSOLE_WRITABLE_TOPICS (with the exact command topics of the
+//              device corpus the e2e suite replays, CORPUS_COMMAND_TOPICS).
+//              Any other write is refused: on MQTT 5
 //              a QoS 1 publish gets PUBACK 0x87 (on 3.1.1 a plain PUBACK, and
 //              the message is dropped), e.g. homie/5/<id>/restricted/<p>/set.
 //              It cannot publish device status (no spoofing retained values).
@@ -42,6 +44,15 @@ export const MOSQUITTO_USERS: MosquittoUsers = {
   console: operator,
 };
 
+/** Command topics of the device fixtures test/e2e/corpus.spec.ts operates, each exactly (no wildcards). */
+export const CORPUS_COMMAND_TOPICS = [
+  'kitchen-fan/number/fan_timer/command',
+  'ems-esp/boiler/pumpmode',
+  'front-door/text/display_message/command',
+  'homie/5/audio-mixer/ch-2/level/set',
+  'homie/5/mertik-maxitrol/burner/value/set',
+] as const;
+
 /** Topics anonymous clients and `operator` may write; everything else is refused. */
 export const CONSOLE_WRITABLE_TOPICS = [
   'homie/5/+/genlock/+/set',
@@ -57,6 +68,10 @@ export const CONSOLE_WRITABLE_TOPICS = [
   'zigbee2mqtt/+/get',
   'cmnd/+/+',
   'homie/5/mixer8/+/+/set',
+  // The retain-off ESPHome pump (sim/garden-pump.ts).
+  'garden-pump/+/+/command',
+  // The device corpus the e2e suite replays (test/e2e/corpus.spec.ts): exactly the command topics it operates.
+  ...CORPUS_COMMAND_TOPICS,
   'holdfast/#',
 ] as const;
 

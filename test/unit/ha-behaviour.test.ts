@@ -91,10 +91,10 @@ describe('wildcard state topics (OpenMQTTGateway)', () => {
     expect(filterMatches('+/x', '$SYS/x')).toBe(false);
   });
 
-  it('subscribes to the filter and routes every matching topic to the entity', () => {
+  it('subscribes to the filter while its device is needed and routes every matching topic to the entity', () => {
     const a = new HaDiscoveryAdapter();
     send(a, 'homeassistant/sensor/X-tempc/config', { stat_t: '+/+/BTtoMQTT/X', val_tpl: '{{ value_json.tempc | is_defined }}', unit_of_meas: '°C', uniq_id: 'X-tempc', dev: { ids: ['X'], name: 'Thermo' } });
-    expect(a.subscriptions()).toContain('+/+/BTtoMQTT/X');
+    expect(a.deviceSubscriptions('ha:X')).toEqual(['+/+/BTtoMQTT/X']);
     expect(a.handles('home/gw1/BTtoMQTT/X')).toBe(true);
     expect(a.handles('home/gw1/BTtoMQTT/Y')).toBe(false);
     const events = [...send(a, 'home/gw1/BTtoMQTT/X', { tempc: 20.5 }, false), ...send(a, 'office/gw2/BTtoMQTT/X', { tempc: 21 }, false)];

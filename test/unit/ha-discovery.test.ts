@@ -91,17 +91,13 @@ function esphome(): HaDiscoveryAdapter {
 }
 
 describe('topics', () => {
-  it('subscribes to config topics and then to the topics configs name', () => {
+  it('subscribes to config topics and the availability topics configs name; state topics per device', () => {
     const a = new HaDiscoveryAdapter({ prefix: 'hass' });
     expect(a.convention).toBe('ha');
     expect(a.subscriptions()).toEqual(['hass/+/+/config', 'hass/+/+/+/config']);
     config(a, 'hass/number/kitchen-fan/fan_speed/config', ESP_NUMBER);
-    expect(a.subscriptions()).toEqual([
-      'hass/+/+/config',
-      'hass/+/+/+/config',
-      'kitchen-fan/number/fan_speed/state',
-      'kitchen-fan/status',
-    ]);
+    expect(a.subscriptions()).toEqual(['hass/+/+/config', 'hass/+/+/+/config', 'kitchen-fan/status']);
+    expect(a.deviceSubscriptions('ha:a4cf12deadbe')).toEqual(['kitchen-fan/number/fan_speed/state']);
     expect(a.handles('kitchen-fan/number/fan_speed/state')).toBe(true);
     expect(a.handles('kitchen-fan/number/fan_speed/command')).toBe(false);
     expect(a.handles('hass/sensor/x/config')).toBe(true);
@@ -301,7 +297,7 @@ describe('Tasmota-style "~" base topic', () => {
   it('expands ~ at the start of topics, reads templated JSON state and LWT availability', () => {
     const a = new HaDiscoveryAdapter();
     config(a, 'homeassistant/switch/1A2B3C_RL_1/config', TASMOTA);
-    expect(a.subscriptions()).toContain('tasmota_1A2B3C/tele/STATE');
+    expect(a.deviceSubscriptions('ha:1A2B3C')).toEqual(['tasmota_1A2B3C/tele/STATE']);
     expect(a.subscriptions()).toContain('tasmota_1A2B3C/tele/LWT');
     expect(values(msg(a, 'tasmota_1A2B3C/tele/STATE', '{"Time":"2025-03-01T12:00:00","Uptime":"0T01:00:00","POWER":"ON"}'))).toEqual({ '1A2B3C_RL_1': true });
     expect(msg(a, 'tasmota_1A2B3C/tele/LWT', 'Online')).toEqual([{ kind: 'availability', deviceId: 'ha:1A2B3C', availability: 'ready' }]);
@@ -311,7 +307,7 @@ describe('Tasmota-style "~" base topic', () => {
   it('expands ~ at the end of a topic too', () => {
     const a = new HaDiscoveryAdapter();
     config(a, 'homeassistant/sensor/t/config', { '~': 'dev42', stat_t: 'stat/~', uniq_id: 's' });
-    expect(a.subscriptions()).toContain('stat/dev42');
+    expect(a.deviceSubscriptions('ha:s')).toEqual(['stat/dev42']);
   });
 
   it('a non-text ~ is a config error', () => {
@@ -467,7 +463,8 @@ describe('device-based discovery (cmps)', () => {
     expect(d.id).toBe('ha:ea334450945afc');
     expect(d.name).toBe('Kitchen');
     expect(d.properties.map((p) => p.id)).toEqual(['temp01ae_t', 'temp01ae_h', 'relay01']);
-    expect(a.subscriptions()).toEqual(expect.arrayContaining(['sensorBedroom/state', 'sensorBedroom/availability', 'kitchen/relay']));
+    expect(a.subscriptions()).toContain('sensorBedroom/availability');
+    expect(a.deviceSubscriptions('ha:ea334450945afc')).toEqual(['kitchen/relay', 'sensorBedroom/state']);
     expect(values(msg(a, 'sensorBedroom/state', '{"temperature":23.2,"humidity":43.7}'))).toEqual({ temp01ae_t: 23.2, temp01ae_h: 43.7 });
     expect(values(msg(a, 'kitchen/relay', 'ON'))).toEqual({ relay01: true });
     expect(msg(a, 'sensorBedroom/availability', 'online')).toEqual([{ kind: 'availability', deviceId: 'ha:ea334450945afc', availability: 'ready' }]);

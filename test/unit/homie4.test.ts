@@ -83,13 +83,16 @@ function errorsOf(events: AdapterEvent[]): string[] {
 }
 
 describe('topics', () => {
-  it('subscribes to attributes and values under the root, never to sets', () => {
-    expect(new Homie4Adapter({ roots: ['site'], scan: false }).subscriptions()).toEqual([
+  it('subscribes to attributes under the root by name, values per device, never to sets', () => {
+    const a = new Homie4Adapter({ roots: ['site'], scan: false });
+    expect(a.deviceSubscriptions('homie4:site/lamp')).toEqual(['site/lamp/+/+']);
+    expect(a.subscriptions()).toEqual([
       'site/+/$homie',
       'site/+/$name',
       'site/+/$state',
       'site/+/$nodes',
-      'site/+/+/+',
+      'site/+/+/$name',
+      'site/+/+/$properties',
       'site/+/+/+/$name',
       'site/+/+/+/$datatype',
       'site/+/+/+/$format',
@@ -440,9 +443,13 @@ describe('base topics found by the scan', () => {
     expect(a.subscriptions()).not.toContain('homie/+/$homie');
     expect(a.handles('valetudo/robot/$homie')).toBe(true);
     expect(a.handles('valetudo/robot/$name')).toBe(false);
+    expect(a.deviceSubscriptions('homie4:valetudo/lamp')).toEqual([]);
     feed(a, lamp('valetudo').slice(0, 1));
     expect(a.subscriptions()).toContain('valetudo/lamp/$nodes');
+    expect(a.subscriptions()).toContain('valetudo/lamp/+/$properties');
     expect(a.subscriptions()).toContain('valetudo/lamp/+/+/$datatype');
+    expect(a.subscriptions()).not.toContain('valetudo/lamp/+/+');
+    expect(a.deviceSubscriptions('homie4:valetudo/lamp')).toEqual(['valetudo/lamp/+/+']);
     expect(a.handles('valetudo/lamp/light/power')).toBe(true);
     expect(a.handles('valetudo/other/light/power')).toBe(false);
     const events = feed(a, lamp('valetudo').slice(1));
@@ -455,6 +462,7 @@ describe('base topics found by the scan', () => {
     const before = a.subscriptions().length;
     feed(a, [['old/relay/$homie', '2.0.1']]);
     expect(a.subscriptions().slice(before)).toEqual(['old/relay/$name']);
+    expect(a.deviceSubscriptions('homie4:old/relay')).toEqual([]);
     expect(devices(feed(a, [['old/relay/$name', 'Relay']]))).toEqual([{ id: 'homie4:old/relay', name: 'Relay', convention: 'homie4', properties: [] }]);
   });
 
@@ -468,7 +476,8 @@ describe('base topics found by the scan', () => {
 
   it('configured roots, nested ones included, are read without the scan', () => {
     const a = new Homie4Adapter({ roots: ['plant/floor-1'], scan: false });
-    expect(a.subscriptions()).toEqual(expect.arrayContaining(['plant/floor-1/+/$homie', 'plant/floor-1/+/+/+']));
+    expect(a.subscriptions()).toEqual(expect.arrayContaining(['plant/floor-1/+/$homie', 'plant/floor-1/+/+/$properties', 'plant/floor-1/+/+/+/$datatype']));
+    expect(a.deviceSubscriptions('homie4:plant/floor-1/lamp')).toEqual(['plant/floor-1/lamp/+/+']);
     expect(a.subscriptions()).not.toContain('+/+/$homie');
     expect(a.handles('valetudo/robot/$homie')).toBe(false);
     const events = feed(a, lamp('plant/floor-1'));

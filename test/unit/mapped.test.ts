@@ -31,14 +31,14 @@ function errors(json: unknown): string[] {
 }
 
 describe('the incident device (examples/vp4-mapping.json)', () => {
-  it('parses, and names every status and availability topic', () => {
+  it('parses, and names every status and availability topic: availability always, status per device', () => {
     const a = example();
     expect(a.convention).toBe('mapped');
-    expect([...a.subscriptions()].sort()).toEqual([
+    expect(a.subscriptions()).toEqual(['cy-vp4/videoproc/status/online']);
+    expect([...a.deviceSubscriptions(VP4)].sort()).toEqual([
       'cy-vp4/videoproc/status/config/output_format',
       'cy-vp4/videoproc/status/config/test_pattern',
       'cy-vp4/videoproc/status/info',
-      'cy-vp4/videoproc/status/online',
       'cy-vp4/videoproc/status/volatile/genlock_phase',
       'cy-vp4/videoproc/status/volatile/temperature',
     ]);

@@ -72,7 +72,8 @@ describe('zigbee2mqtt: bridge/devices', () => {
     expect(schema?.name).toBe('bulb');
     expect(schema?.aliases).toEqual([`zigbee2mqtt_${A}`, A]);
     expect(events[1]).toEqual({ kind: 'availability', deviceId: `zigbee2mqtt:${A}`, availability: 'ready' });
-    expect(a.subscriptions()).toEqual(['zigbee2mqtt/bridge/devices', 'zigbee2mqtt/bridge/state', 'zigbee2mqtt/bulb', 'zigbee2mqtt/bulb/availability']);
+    expect(a.subscriptions()).toEqual(['zigbee2mqtt/bridge/devices', 'zigbee2mqtt/bridge/state', 'zigbee2mqtt/bulb/availability']);
+    expect(a.deviceSubscriptions(`zigbee2mqtt:${A}`)).toEqual(['zigbee2mqtt/bulb']);
   });
 
   it('does not re-announce devices when an unchanged list is published again', () => {
@@ -153,7 +154,8 @@ describe('zigbee2mqtt: bridge/devices', () => {
     const a = new Zigbee2mqttAdapter();
     const events = send(a, 'zigbee2mqtt/bridge/devices', [entry(A, 'kitchen/+')], true);
     expect(events.find((e) => e.kind === 'device-error')).toMatchObject({ error: expect.stringContaining('friendly_name "kitchen/+" contains an MQTT wildcard') });
-    expect(a.subscriptions()).not.toContain('zigbee2mqtt/kitchen/+');
+    expect(a.subscriptions()).not.toContain('zigbee2mqtt/kitchen/+/availability');
+    expect(a.deviceSubscriptions(`zigbee2mqtt:${A}`)).toEqual([]);
     expect(a.encodeSet(`zigbee2mqtt:${A}`, 'state', true)).toMatchObject({ ok: false });
   });
 
@@ -169,6 +171,7 @@ describe('zigbee2mqtt: bridge/devices', () => {
     expect(a.handles('zigbee2mqtt/bulb')).toBe(false);
     expect(a.handles('zigbee2mqtt/hall/ceiling')).toBe(true);
     expect(a.subscriptions()).toContain('zigbee2mqtt/hall/ceiling/availability');
+    expect(a.deviceSubscriptions(`zigbee2mqtt:${A}`)).toEqual(['zigbee2mqtt/hall/ceiling']);
     expect(send(a, 'zigbee2mqtt/hall/ceiling', { brightness: 3 })).toEqual([{ kind: 'value', deviceId: `zigbee2mqtt:${A}`, propertyId: 'brightness', value: 3, retained: false }]);
     expect(a.encodeSet(`zigbee2mqtt:${A}`, 'state', true)).toEqual({ ok: true, command: { topic: 'zigbee2mqtt/hall/ceiling/set', payload: '{"state":"ON"}', retain: false } });
     // Zigbee2MQTT clears the old availability topic with an empty retained message: nothing to report.

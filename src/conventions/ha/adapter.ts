@@ -70,7 +70,7 @@ interface DeviceState {
   availability?: Availability;
   schema?: DeviceSchema;
   properties: Map<string, Shown>;
-  /** Where its entities' state arrives, sorted: its deviceSubscriptions(). */
+  /** Where the state its controls show arrives, sorted: its deviceSubscriptions(). */
   stateTopics: readonly string[];
 }
 
@@ -423,7 +423,8 @@ export class HaDiscoveryAdapter implements ConventionAdapter, DeviceSubscription
     };
     const text = JSON.stringify(schema);
     d.properties = new Map(shown.map((s) => [s.schema.id, s]));
-    const stateTopics = [...new Set(entities.flatMap((e) => this.topicsOf(e).state))].sort();
+    // Only what the shown controls read: a clashing entity left out of the schema is not worth its traffic.
+    const stateTopics = [...new Set(shown.flatMap((x) => (x.def.stateTopic !== undefined ? [x.def.stateTopic] : [])))].sort();
     const topicsChanged = stateTopics.join('\u0000') !== d.stateTopics.join('\u0000');
     d.stateTopics = stateTopics;
     if (text !== d.emittedSchema || topicsChanged || (errorText === undefined && d.emittedError !== undefined)) {

@@ -1,0 +1,219 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { formatAge } from '../model/age.js';
+import type { AuditFilter, AuditRecord, AuditTapKind } from '../model/audit.js';
+import type { OutboxState, PropertyValue } from '../model/types.js';
+import type { DeviceSummary } from '../status/device-states.js';
+import { SliceController } from './controllers/slice-controller.js';
+import { download } from './download.js';
+import { sortDevices } from './hf-device-list.js';
+import { panelStyles } from './panel-styles.js';
+import { sharedStyles } from './shared-styles.js';
+
+const SHOWN = 200;
+
+const STATE_TEXT: Record<OutboxState, string> = {
+  queued: 'queued',
+  checking: 'checking',
+  held: 'held',
+  sending: 'sending',
+  sent: 'sent',
+  confirmed: 'confirmed',
+  'sent-unconfirmable': 'sent, not confirmable',
+  discarded: 'discarded',
+  unverified: 'unverified',
+  rejected: 'rejected',
+  unconfirmed: 'unconfirmed',
+  cancelled: 'cancelled',
+};
+
+const TAP_TEXT: Record<AuditTapKind, string> = { 'send-anyway': 'Send anyway', 're-apply': 'Re-apply', undo: 'Undo', dismiss: 'Dismiss' };
+
+const time = (t: number): string => new Date(t).toLocaleTimeString(undefined, { hour12: false });
+const shown = (v: PropertyValue | null | undefined): string => (v === null || v === undefined ? 'unknown' : String(v));
+
+/** A datetime-local field's value as epoch ms (local time), or undefined when empty. */
+function localTime(value: string): number | undefined {
+  if (!value) return undefined;
+  const t = new Date(value).getTime();
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * The audit of edits: every outbox entry's life (who, from which console,
+ * base and its age, desired, each state with its time, the device's value
+ * and echo, the PUBACK and the operator's taps), filtered by time range,
+ * device and operator, and exported as CSV or JSON.
+ */
+@customElement('hf-audit-panel')
+export class HfAuditPanel extends LitElement {
+  static override styles = [
+    sharedStyles,
+    panelStyles,
+    css`
+      .filters {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: end;
+      }
+      label {
+        display: grid;
+        gap: 0.25rem;
+      }
+      .table {
+        max-height: 28rem;
+        overflow: auto;
+        margin-top: 0.75rem;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.85rem;
+      }
+      caption {
+        text-align: left;
+        padding-bottom: 0.25rem;
+      }
+      th,
+      td {
+        border-bottom: 1px solid var(--hf-border);
+        padding: 0.3rem 0.5rem;
+        text-align: left;
+        vertical-align: top;
+        overflow-wrap: anywhere;
+      }
+      th {
+        position: sticky;
+        top: 0;
+        background: var(--hf-surface);
+      }
+      ol {
+        margin: 0;
+        padding-left: 1.1rem;
+      }
+    `,
+  ];
+
+  @state() private from = '';
+  @state() private to = '';
+  @state() private deviceId = '';
+  @state() private operator: string | null = null;
+  @state() private operators: readonly string[] = [];
+  private readonly rows = new SliceController<readonly AuditRecord[]>(this, (c) => (fn) =>
+    c.audit.subscribe(this.filter(), SHOWN, (rows) => {
+      fn(rows);
+      void c.audit.operators().then((o) => (this.operators = o));
+    }),
+  );
+  private readonly devices = new SliceController<ReadonlyMap<string, DeviceSummary>>(this, (c) => (fn) => c.client.subscribeDevices(fn));
+
+  private filter(): AuditFilter {
+    const from = localTime(this.from);
+    const to = localTime(this.to);
+    return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(this.deviceId ? { deviceId: this.deviceId } : {}), ...(this.operator !== null ? { operator: this.operator } : {}) };
+  }
+
+  private refilter(patch: () => void): void {
+    patch();
+    this.rows.rebind();
+  }
+
+  private async save(kind: 'csv' | 'json'): Promise<void> {
+    const body = await this.rows.console?.audit.export(this.filter(), kind);
+    if (body !== undefined) download(body, 'holdfast-audit', kind);
+  }
+
+  override render() {
+    const devices = sortDevices(this.devices.value?.values() ?? []);
+    const rows = this.rows.value ?? [];
+    return html`
+      <section aria-labelledby="audit-title">
+        <h2 id="audit-title">Audit of edits</h2>
+        <div class="filters">
+          <label
+            >From
+            <input type="datetime-local" step="1" .value=${this.from} @change=${(e: Event) => this.refilter(() => (this.from = (e.target as HTMLInputElement).value))} />
+          </label>
+          <label
+            >To
+            <input type="datetime-local" step="1" .value=${this.to} @change=${(e: Event) => this.refilter(() => (this.to = (e.target as HTMLInputElement).value))} />
+          </label>
+          <label
+            >Device
+            <select @change=${(e: Event) => this.refilter(() => (this.deviceId = (e.target as HTMLSelectElement).value))}>
+              <option value="" ?selected=${this.deviceId === ''}>All devices</option>
+              ${devices.map((d) => html`<option value=${d.id} ?selected=${this.deviceId === d.id}>${d.name}</option>`)}
+            </select>
+          </label>
+          <label
+            >Operator
+            <select
+              @change=${(e: Event) =>
+                this.refilter(() => {
+                  const v = (e.target as HTMLSelectElement).value;
+                  this.operator = v === '\u0000all' ? null : v;
+                })}
+            >
+              <option value="\u0000all" ?selected=${this.operator === null}>All operators</option>
+              ${this.operators.map((o) => html`<option value=${o} ?selected=${this.operator === o}>${o || '(no name)'}</option>`)}
+            </select>
+          </label>
+          <button @click=${() => void this.save('csv')}>Export audit as CSV</button>
+          <button @click=${() => void this.save('json')}>Export audit as JSON</button>
+        </div>
+        <p class="muted">Newest first; the last ${SHOWN} matching. Kept on this device for 30 days, at most 50,000 edits.</p>
+        <div class="table" tabindex="0" role="region" aria-label="Audit records">
+          <table>
+            <caption class="visually-hidden">
+              Edits
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Operator</th>
+                <th scope="col">Device</th>
+                <th scope="col">Setting</th>
+                <th scope="col">Base</th>
+                <th scope="col">Desired</th>
+                <th scope="col">Device value</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">States</th>
+                <th scope="col">PUBACK</th>
+                <th scope="col">Taps</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.length === 0 ? html`<tr><td colspan="11" class="muted">No edits recorded${Object.keys(this.filter()).length > 0 ? ' that match' : ''}.</td></tr>` : nothing}
+              ${rows.map(
+                (r) => html`<tr>
+                  <td><time datetime=${new Date(r.createdAt).toISOString()}>${new Date(r.createdAt).toLocaleString(undefined, { hour12: false })}</time></td>
+                  <td>${r.operator === null ? 'unknown' : r.operator || '(no name)'}${r.console ? html`<br /><span class="muted">${r.console}/${r.tab}</span>` : nothing}</td>
+                  <td>${r.deviceName}</td>
+                  <td>${r.propertyName}</td>
+                  <td>${shown(r.base.value)}${r.baseAgeMs !== null ? html`<br /><span class="muted">${formatAge(r.baseAgeMs).replace(/ ago$/, '')} old</span>` : nothing}</td>
+                  <td>${shown(r.desired)}</td>
+                  <td>${r.deviceValue ? shown(r.deviceValue.value) : '—'}${r.echo ? html`<br /><span class="muted">echo ${shown(r.echo.value)} at ${time(r.echo.at)}</span>` : nothing}</td>
+                  <td>${STATE_TEXT[r.state]}${r.reason ? html`<br /><span class="muted">${r.reason}</span>` : nothing}</td>
+                  <td>
+                    <ol>
+                      ${r.steps.map((s) => html`<li>${STATE_TEXT[s.state]} ${time(s.at)}</li>`)}
+                    </ol>
+                  </td>
+                  <td>${r.puback ? `0x${r.puback.code.toString(16).padStart(2, '0')}` : '—'}</td>
+                  <td>${r.taps.length === 0 ? '—' : r.taps.map((t) => `${TAP_TEXT[t.kind]} by ${t.operator || '(no name)'} at ${time(t.at)}`).join('; ')}</td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-audit-panel': HfAuditPanel;
+  }
+}

@@ -1,0 +1,73 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { LockState } from '../app/lock.js';
+import { SliceController } from './controllers/slice-controller.js';
+import { sharedStyles } from './shared-styles.js';
+import { LockEvent } from './workspace-events.js';
+
+/** "Locked: view only" in the status region while locked, and the PIN to unlock. */
+@customElement('hf-lock-status')
+export class HfLockStatus extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+      .locked {
+        font-weight: 700;
+        color: var(--hf-warn-fg);
+      }
+      input {
+        width: 7rem;
+        background: var(--hf-surface-2);
+        border: 1px solid var(--hf-border);
+        border-radius: 8px;
+        padding: 0 0.5rem;
+      }
+    `,
+  ];
+
+  @state() private asking = false;
+  @state() private error: string | null = null;
+  private readonly lock = new SliceController<LockState>(this, (c) => (fn) => c.lock.state.subscribe(fn));
+
+  private unlock(e: SubmitEvent): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const pin = String(new FormData(form).get('pin') ?? '');
+    form.reset();
+    this.dispatchEvent(
+      new LockEvent({
+        kind: 'unlock',
+        pin,
+        reply: (r) => {
+          this.error = r.ok ? null : 'That PIN is not right.';
+          if (r.ok) this.asking = false;
+        },
+      }),
+    );
+  }
+
+  override render() {
+    if (!this.lock.value?.locked) return nothing;
+    return html`<span role="status" aria-label="Lock" class="locked">Locked: view only</span>
+      ${this.asking
+        ? html`<form @submit=${this.unlock}>
+            <label>PIN <input name="pin" type="password" inputmode="numeric" autocomplete="current-password" required /></label>
+            <button type="submit">Unlock</button>
+            <button type="button" @click=${() => (this.asking = false)}>Cancel</button>
+          </form>`
+        : html`<button @click=${() => (this.asking = true)}>Unlock…</button>`}
+      ${this.error ? html`<span role="alert">${this.error}</span>` : nothing}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hf-lock-status': HfLockStatus;
+  }
+}
