@@ -41,17 +41,20 @@ test.describe('credentials (Mosquitto with a password file)', () => {
     const { username, password } = MOSQUITTO_USERS.operator;
     await addProfile(page, hf.proxy.url('/'), username, password, true);
     await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected (MQTT 5)', { timeout: 15_000 });
-    const stored = await page.evaluate(async () => {
-      const req = indexedDB.open('holdfast');
-      await new Promise((r) => (req.onsuccess = r));
-      const tx = req.result.transaction('settings');
-      const all = tx.objectStore('settings').getAll();
-      await new Promise((r) => (all.onsuccess = r));
-      return all.result as { key: string; value: unknown }[];
-    });
+    // The default profile was already "Connected (MQTT 5)": wait for the new profile's secret row, not the status text.
+    const readSettings = () =>
+      page.evaluate(async () => {
+        const req = indexedDB.open('holdfast');
+        await new Promise((r) => (req.onsuccess = r));
+        const tx = req.result.transaction('settings');
+        const all = tx.objectStore('settings').getAll();
+        await new Promise((r) => (all.onsuccess = r));
+        return all.result as { key: string; value: unknown }[];
+      });
+    await expect.poll(async () => (await readSettings()).some((r) => r.key.startsWith('secret:')), { timeout: 15_000 }).toBe(true);
+    const stored = await readSettings();
     const text = JSON.stringify(stored);
     expect(text).not.toContain(password);
-    expect(stored.some((r) => r.key.startsWith('secret:'))).toBe(true);
     // After a reload the saved password reconnects without asking.
     await page.reload();
     await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected (MQTT 5)', { timeout: 15_000 });
