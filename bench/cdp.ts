@@ -132,6 +132,11 @@ export class PageWorkers {
     return w;
   }
 
+  /** The page's dedicated workers attached so far (the soak weighs every one). */
+  list(): WorkerTarget[] {
+    return [...this.workers.values()].filter((w) => !w.gone);
+  }
+
   /** The engine worker: the one the probe was injected into. Waits for it. */
   async engine(timeoutMs = 30_000): Promise<WorkerTarget> {
     const deadline = Date.now() + timeoutMs;

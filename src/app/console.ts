@@ -69,6 +69,12 @@ export type ConsoleOptions = {
    * does not wait for the answer.
    */
   readonly requestBrokerAccess?: (url: string) => void;
+  /**
+   * The outbox may hold something to send now (an edit, Send anyway): the
+   * extension's page makes sure its worker will wake for it. An edit says
+   * "queued" only after this settled (it is bounded, and never fails an edit).
+   */
+  readonly onOutstanding?: () => Promise<void>;
   /** Alarm rules for the configuration file, when the alarm service is there. */
   readonly alarmRules?: AlarmRulesIo;
 } & HostSource;
@@ -105,6 +111,7 @@ export class Console {
   private booted: Promise<void> | null = null;
   /** The host is fixed (the extension's service worker): it sends by itself, Background Sync has no part. */
   readonly fixedHost: boolean;
+  private readonly onOutstanding: (() => Promise<void>) | undefined;
 
   constructor(options: ConsoleOptions) {
     this.db = new HoldfastDb(options.dbName);
@@ -137,6 +144,7 @@ export class Console {
       this.coordinator.tell({ type: 'conventions-changed' });
     });
     this.fixedHost = options.fixedHost !== undefined;
+    this.onOutstanding = options.onOutstanding;
     this.coordinator = new TabCoordinator({
       client: this.client,
       ...(options.fixedHost ? { fixedHost: options.fixedHost } : { launcher: options.launcher }),
@@ -167,7 +175,6 @@ export class Console {
         error: (err: unknown) => console.error('Holdfast: outbox query failed', err),
       });
       this.cleanups.push(() => sub.unsubscribe());
-      void this.history.load().catch((err: unknown) => console.warn('Holdfast: could not read value history', err));
     })();
     return this.booted;
   }
@@ -227,7 +234,10 @@ export class Console {
       void this.audit.edited(result, follows);
       if (this.state.get().editError) this.state.patch({ editError: null });
       this.outboxChanged();
-      if (result.action === 'insert' || result.action === 'replace' || result.action === 'supersede') void this.requestBackgroundSync();
+      if (result.action === 'insert' || result.action === 'replace' || result.action === 'supersede') {
+        void this.requestBackgroundSync();
+        await this.outstanding();
+      }
       return result;
     } catch (err) {
       const message = err instanceof StorageFullError ? err.message : `The change was not queued: ${err instanceof Error ? err.message : String(err)}`;
@@ -261,6 +271,7 @@ export class Console {
   async sendAnyway(seq: number): Promise<EntryActionResult> {
     const r = await this.outboxStore.sendAnyway(seq, this.state.get().operatorName);
     this.outboxChanged();
+    if (r === 'done') await this.outstanding();
     if (r === 'done') await this.tapped(seq, 'send-anyway');
     return r;
   }
@@ -293,6 +304,13 @@ export class Console {
 
   private outboxChanged(): void {
     this.client.send({ type: 'outbox-changed', clientId: this.client.clientId });
+  }
+
+  /** Tell onOutstanding (bounded: a slow platform never holds an edit's "queued" back for long). */
+  private async outstanding(): Promise<void> {
+    const hook = this.onOutstanding;
+    if (!hook) return;
+    await Promise.race([hook().catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
   }
 
   // ---- connection and presence ----

@@ -17,7 +17,7 @@ import { profileConnectionOptions } from './profile-connection.js';
 import { AlarmStore } from '../store/alarms.js';
 import { AuditStore } from '../store/audit.js';
 import { HoldfastDb } from '../store/db.js';
-import { HistoryStore } from '../store/history.js';
+import { HistoryWriter } from '../store/history-writer.js';
 import { OutboxStore } from '../store/outbox.js';
 import { SecretStore } from '../store/secrets.js';
 import { SettingsStore } from '../store/settings.js';
@@ -90,7 +90,7 @@ export class EngineHost {
   private readonly settings: SettingsStore;
   private readonly secrets: SecretStore;
   private readonly traffic: TrafficStore;
-  private readonly history: HistoryStore;
+  private readonly history: HistoryWriter;
   private readonly cache: StatusCache;
   private readonly devices: DeviceStates;
   private readonly views: ClientViews;
@@ -121,8 +121,7 @@ export class EngineHost {
     this.settings = new SettingsStore(this.db);
     this.secrets = new SecretStore(this.db);
     this.traffic = new TrafficStore(this.db);
-    this.history = new HistoryStore(this.db);
-    this.history.enablePersistence();
+    this.history = new HistoryWriter(this.db);
     this.engineOptions = { ...DEFAULT_ENGINE_OPTIONS, ...options.engine };
     this.views = new ClientViews({
       deviceIds: () => this.devices.ids(),

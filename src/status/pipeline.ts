@@ -8,7 +8,7 @@ import type { AdapterEvent } from '../conventions/adapter.js';
 import { SessionEvidence, type Completeness } from '../model/evidence.js';
 import type { LiveSession, PropertyEvidence, ReplayState } from '../model/plan.js';
 import type { ReportedValue } from '../model/types.js';
-import type { HistoryStore } from '../store/history.js';
+import type { HistoryWriter } from '../store/history-writer.js';
 import type { StatusCache } from '../store/status-cache.js';
 import type { TrafficInput } from '../store/traffic.js';
 import type { DeviceStates } from './device-states.js';
@@ -18,7 +18,7 @@ export interface PipelineDeps {
   readonly router: ConventionRouter;
   readonly devices: DeviceStates;
   readonly cache: StatusCache | null;
-  readonly history: HistoryStore | null;
+  readonly history: Pick<HistoryWriter, 'add'> | null;
   readonly traffic: ((row: TrafficInput) => void) | null;
   readonly quietMs: number;
 }

@@ -1,139 +1,100 @@
-import type { HistoryRow, HoldfastDb } from './db.js';
+import type { HoldfastDb } from './db.js';
 
-/** Points kept per property: enough for a shift's sparkline, bounded so storage can't grow without end. */
+/** Points a chart or sparkline holds per property: enough for a shift's trend. */
 export const HISTORY_LIMIT = 300;
-const FLUSH_MS = 2000;
-/** One point per property per half second: a flood of status must not become a flood of writes. */
+/** One point per property per half second: a flood of status must not become a flood of points. */
 const MIN_SPACING_MS = 500;
-const TRIM_EVERY_MS = 30_000;
-/** IndexedDB clones every row on the main thread: write in slices so no single task runs long. */
-const WRITE_SLICE = 250;
 
 export type Series = readonly { readonly at: number; readonly value: number }[];
 const key = (d: string, p: string) => `${d}\u0000${p}`;
 
+interface Held {
+  readonly points: { at: number; value: number }[];
+  readonly listeners: Set<(s: Series) => void>;
+}
+
 /**
- * Per-property numeric history for sparklines and charts. Every tab builds it
- * from the same status events; only the leader writes it to Dexie, so it
- * survives a reload.
+ * A tab's value history for what it shows: a property's series is held in
+ * memory only while a sparkline or chart subscribes to it, read from disk
+ * (written by the engine host, store/history-writer.ts) when the first one
+ * does, then extended by the live values this tab receives. Memory is bounded
+ * by what is on screen, not by the size of the site or the length of a shift.
  */
 export class HistoryStore {
-  private readonly series = new Map<string, { at: number; value: number }[]>();
-  private unsaved = new Map<string, HistoryRow>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private persist = false;
-  private trimmedAt = 0;
-  private version = 0;
-  private readonly listeners = new Map<string, Set<(s: Series) => void>>();
+  private readonly held = new Map<string, Held>();
+  private disposed = false;
 
   constructor(private readonly db: HoldfastDb) {}
 
-  /** Not awaited before first paint: the last-known values matter first, their trends a moment later. */
-  async load(): Promise<void> {
-    const rows = await this.db.history.orderBy('at').toArray();
-    const loaded = new Map<string, { at: number; value: number }[]>();
-    for (const r of rows) {
-      const k = key(r.deviceId, r.propertyId);
-      const s = loaded.get(k) ?? [];
-      s.push({ at: r.at, value: r.value });
-      loaded.set(k, s);
-    }
-    // Points that arrived live while loading are newer: stored ones go before them.
-    for (const [k, old] of loaded) {
-      const live = this.series.get(k) ?? [];
-      const first = live[0]?.at ?? Infinity;
-      this.series.set(k, [...old.filter((p) => p.at < first), ...live].slice(-HISTORY_LIMIT));
-      this.notify(k);
-    }
-    this.version++;
-  }
-
-  enablePersistence(): void {
-    this.persist = true;
-  }
-
   add(deviceId: string, propertyId: string, at: number, value: number): void {
-    if (!this.push(deviceId, propertyId, at, value) || !this.persist) return;
-    // What reaches disk is thinner still: the newest point per property per flush (every FLUSH_MS).
-    this.unsaved.set(key(deviceId, propertyId), { deviceId, propertyId, at, value });
-    if (this.timer === undefined) this.timer = setTimeout(() => void this.flush(), FLUSH_MS);
+    const h = this.held.get(key(deviceId, propertyId));
+    if (!h) return;
+    if (push(h.points, at, value)) this.notify(h);
   }
 
-  private push(deviceId: string, propertyId: string, at: number, value: number): boolean {
-    const k = key(deviceId, propertyId);
-    const s = this.series.get(k) ?? [];
-    const last = s[s.length - 1];
-    if (last && at - last.at < MIN_SPACING_MS) {
-      // Too close to the previous point: keep the newest value, in place of the previous one.
-      s[s.length - 1] = { at: last.at, value };
-      this.version++;
-      this.notify(k);
-      return false;
-    }
-    s.push({ at, value });
-    if (s.length > HISTORY_LIMIT) s.splice(0, s.length - HISTORY_LIMIT);
-    this.series.set(k, s);
-    this.version++;
-    this.notify(k);
-    return true;
-  }
-
-  private notify(k: string): void {
-    const ls = this.listeners.get(k);
-    if (!ls) return;
-    const s = this.series.get(k) ?? [];
-    for (const l of ls) l(s);
-  }
-
-  /** One property's series, now and whenever it gets a point (the same array, mutated: compare revisions, not identity). */
+  /** One property's series, now and whenever it gets a point (the same array, mutated: copy it to compare). */
   subscribe(deviceId: string, propertyId: string, fn: (s: Series) => void): () => void {
     const k = key(deviceId, propertyId);
-    let ls = this.listeners.get(k);
-    if (!ls) {
-      ls = new Set();
-      this.listeners.set(k, ls);
+    let h = this.held.get(k);
+    if (!h) {
+      const fresh: Held = { points: [], listeners: new Set() };
+      h = fresh;
+      this.held.set(k, fresh);
+      void this.load(deviceId, propertyId, fresh);
     }
-    ls.add(fn);
-    fn(this.series.get(k) ?? []);
+    const held = h;
+    held.listeners.add(fn);
+    fn(held.points);
     return () => {
-      ls.delete(fn);
-      if (ls.size === 0) this.listeners.delete(k);
+      held.listeners.delete(fn);
+      if (held.listeners.size === 0 && this.held.get(k) === held) this.held.delete(k);
     };
   }
 
-  /** A copy-free read-only view; callers must not mutate it. */
-  get(deviceId: string, propertyId: string): Series {
-    return this.series.get(key(deviceId, propertyId)) ?? [];
-  }
-
-  /** Changes whenever any series changes (cheap change detection for renders). */
-  get revision(): number {
-    return this.version;
-  }
-
-  private async flush(): Promise<void> {
-    this.timer = undefined;
-    const rows = [...this.unsaved.values()];
-    this.unsaved = new Map();
-    if (rows.length === 0) return;
+  /** Points stored before this tab subscribed go before the live ones it has received since. */
+  private async load(deviceId: string, propertyId: string, h: Held): Promise<void> {
     try {
-      for (let i = 0; i < rows.length; i += WRITE_SLICE) {
-        await this.db.history.bulkPut(rows.slice(i, i + WRITE_SLICE));
-        // Let input and rendering run between slices.
-        await new Promise((r) => setTimeout(r, 0));
-      }
-      if (Date.now() - this.trimmedAt < TRIM_EVERY_MS) return;
-      // One global bound, trimmed oldest-first by one indexed query: a per-series trim would cost a query per property.
-      this.trimmedAt = Date.now();
-      const limit = HISTORY_LIMIT * Math.max(1, this.series.size);
-      const count = await this.db.history.count();
-      if (count > limit) await this.db.history.bulkDelete(await this.db.history.orderBy('at').limit(count - limit).primaryKeys());
+      const rows = await this.db.history.where('[deviceId+propertyId]').equals([deviceId, propertyId]).reverse().limit(HISTORY_LIMIT).toArray();
+      if (this.disposed || h.listeners.size === 0) return;
+      const first = h.points[0]?.at ?? Infinity;
+      const older = rows
+        .filter((r) => r.at < first)
+        .reverse()
+        .map((r) => ({ at: r.at, value: r.value }));
+      if (older.length === 0) return;
+      h.points.unshift(...older);
+      if (h.points.length > HISTORY_LIMIT) h.points.splice(0, h.points.length - HISTORY_LIMIT);
+      this.notify(h);
     } catch (err) {
-      console.warn('Holdfast: could not save value history', err);
+      console.warn('Holdfast: could not read value history', err);
     }
   }
 
-  dispose(): void {
-    clearTimeout(this.timer);
+  /** How many series are held (what is on screen), for diagnostics and the soak. */
+  get heldSeries(): number {
+    return this.held.size;
   }
+
+  private notify(h: Held): void {
+    for (const l of h.listeners) l(h.points);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.held.clear();
+  }
+}
+
+function push(points: { at: number; value: number }[], at: number, value: number): boolean {
+  const last = points[points.length - 1];
+  if (last && at < last.at) return false;
+  if (last && at - last.at < MIN_SPACING_MS) {
+    // Too close to the previous point: keep the newest value in its place.
+    if (last.value === value) return false;
+    points[points.length - 1] = { at: last.at, value };
+    return true;
+  }
+  points.push({ at, value });
+  if (points.length > HISTORY_LIMIT) points.splice(0, points.length - HISTORY_LIMIT);
+  return true;
 }

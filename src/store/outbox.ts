@@ -5,7 +5,7 @@ import { FINISHED_STATES, IN_FLIGHT_STATES, PENDING_STATES, UNSENT_STATES, type 
 import { StorageFullError, isQuotaError, type HoldfastDb } from './db.js';
 
 /** Finished entries kept for the outbox panel's history; older ones are pruned (the audit keeps the record). */
-const KEEP_FINISHED = 200;
+export const KEEP_FINISHED = 200;
 const HIDDEN_STATES: readonly OutboxState[] = FINISHED_STATES;
 
 export interface EditRequest {

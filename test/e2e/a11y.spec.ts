@@ -53,7 +53,7 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     await expectNoViolations(page, 'conflict card');
     await page.screenshot({ path: `${SHOTS}/conflict-card.png` });
 
-    for (const panel of ['Outbox', 'Connection', 'Diagnostics', 'Traffic log', 'Settings'] as const) {
+    for (const panel of ['Outbox', 'Connection', 'Diagnostics', 'Traffic log', 'Settings', 'Alarms', 'Audit'] as const) {
       const button = page.getByRole('button', { name: panel, exact: panel !== 'Outbox' });
       await button.click();
       await expectNoViolations(page, `${panel} panel`);
@@ -92,7 +92,7 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     await page.keyboard.press('Space');
     await expect.poll(() => hf.stack.devices.get('vp4')!.snapshot()['output/test-pattern']).toBe(true);
     // The momentary reboot needs a confirmation step.
-    await page.getByRole('button', { name: 'Reboot' }).focus();
+    await page.getByRole('button', { name: 'Reboot', exact: true }).focus();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('button', { name: 'Confirm Reboot' })).toBeVisible();
     await page.getByRole('button', { name: 'Cancel' }).click();

@@ -1,0 +1,83 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { HoldfastDb } from '../../src/store/db.js';
+import { HISTORY_LIMIT, HistoryStore, type Series } from '../../src/store/history.js';
+import { HistoryWriter } from '../../src/store/history-writer.js';
+
+let n = 0;
+const dbs: HoldfastDb[] = [];
+function freshDb(): HoldfastDb {
+  const db = new HoldfastDb(`history-unit-${++n}`);
+  dbs.push(db);
+  return db;
+}
+afterEach(async () => {
+  for (const db of dbs.splice(0)) await db.delete();
+});
+
+describe('HistoryWriter (the engine host)', () => {
+  it('writes the newest point per property per flush, and keeps the table within its bound, oldest first out', async () => {
+    const db = freshDb();
+    const w = new HistoryWriter(db, 50);
+    for (let i = 0; i < 10; i++) w.add('d', 'p', 1000 + i, i);
+    await w.flush();
+    expect(await db.history.toArray()).toEqual([{ deviceId: 'd', propertyId: 'p', at: 1009, value: 9 }]);
+    for (let i = 0; i < 80; i++) w.add('d', `q${i}`, 2000 + i, i);
+    await w.flush();
+    await w.trim();
+    const rows = await db.history.orderBy('at').toArray();
+    expect(rows).toHaveLength(50);
+    // The oldest (the first flush's point, then q0..q30) went first.
+    expect(rows[0]).toMatchObject({ propertyId: 'q30', at: 2030 });
+    w.dispose();
+  });
+
+  it('ignores values that are not finite numbers and writes nothing after dispose', async () => {
+    const db = freshDb();
+    const w = new HistoryWriter(db);
+    w.add('d', 'p', 1, Number.NaN);
+    w.dispose();
+    w.add('d', 'p', 2, 5);
+    await w.flush();
+    expect(await db.history.count()).toBe(0);
+  });
+});
+
+describe('HistoryStore (a tab)', () => {
+  it('holds a series only while something subscribes to it, and reads its stored points first', async () => {
+    const db = freshDb();
+    await db.history.bulkPut(Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) => ({ deviceId: 'd', propertyId: 'p', at: 1000 * i, value: i })));
+    const h = new HistoryStore(db);
+    // Values for properties nobody shows a trend of are not kept.
+    h.add('d', 'other', 5, 1);
+    expect(h.heldSeries).toBe(0);
+    const seen: Series[] = [];
+    const stop = h.subscribe('d', 'p', (s) => seen.push([...s]));
+    expect(h.heldSeries).toBe(1);
+    const live = 1000 * (HISTORY_LIMIT + 30);
+    h.add('d', 'p', live, 999);
+    await vi.waitFor(() => expect(seen.at(-1)!.length).toBe(HISTORY_LIMIT));
+    const last = seen.at(-1)!;
+    // Stored points before the live one, the newest HISTORY_LIMIT in all.
+    expect(last.at(-1)).toEqual({ at: live, value: 999 });
+    expect(last.at(-2)).toEqual({ at: 1000 * (HISTORY_LIMIT + 19), value: HISTORY_LIMIT + 19 });
+    expect(last[0]!.value).toBe(21);
+    stop();
+    expect(h.heldSeries).toBe(0);
+    h.dispose();
+  });
+
+  it('merges points closer than half a second into the newest value', () => {
+    const h = new HistoryStore(freshDb());
+    let s: Series = [];
+    const stop = h.subscribe('d', 'p', (x) => (s = [...x]));
+    h.add('d', 'p', 10_000, 1);
+    h.add('d', 'p', 10_100, 2);
+    h.add('d', 'p', 10_700, 3);
+    expect(s).toEqual([
+      { at: 10_000, value: 2 },
+      { at: 10_700, value: 3 },
+    ]);
+    stop();
+  });
+});
