@@ -35,7 +35,8 @@ import { ProfilesService } from './profiles.js';
 import { Store } from './store.js';
 import { TabCoordinator, type HostSource, type TabMessage } from './tab-coordinator.js';
 
-export type StoragePersistence = 'unknown' | 'persisted' | 'refused' | 'unsupported';
+/** 'ask': the browser would ask the operator (Firefox), so it is requested only on their tap. */
+export type StoragePersistence = 'unknown' | 'persisted' | 'ask' | 'refused' | 'unsupported';
 
 /** The console's own state that elements show (not device status: that comes from the host). */
 export interface ConsoleState {
@@ -438,7 +439,16 @@ export class Console {
       return;
     }
     const persisted = await navigator.storage.persisted().catch(() => false);
-    if (persisted) this.state.patch({ storage: 'persisted' });
+    if (persisted) {
+      this.state.patch({ storage: 'persisted' });
+      return;
+    }
+    // Where asking may put a permission prompt in front of the operator (Firefox), ask only on their tap.
+    const permission = await navigator.permissions?.query({ name: 'persistent-storage' }).then(
+      (p) => p.state,
+      () => null,
+    );
+    if (permission === 'prompt') this.state.patch({ storage: 'ask' });
     else await this.requestPersistence();
   }
 

@@ -91,6 +91,14 @@ export class BackgroundSyncEvent extends HfEvent {
   }
 }
 
+/** The operator asks the browser to keep Holdfast's storage (queued edits) from being cleared. */
+export class PersistStorageEvent extends HfEvent {
+  static readonly eventName = 'hf-persist-storage';
+  constructor() {
+    super(PersistStorageEvent.eventName);
+  }
+}
+
 export class RetryEvent extends HfEvent {
   static readonly eventName = 'hf-retry';
   constructor() {
@@ -161,6 +169,7 @@ declare global {
     'hf-conventions': ConventionsEvent;
     'hf-background-sync': BackgroundSyncEvent;
     'hf-retry': RetryEvent;
+    'hf-persist-storage': PersistStorageEvent;
     'hf-select-device': SelectDeviceEvent;
     'hf-show-panel': ShowPanelEvent;
     'hf-operator-name': OperatorNameEvent;

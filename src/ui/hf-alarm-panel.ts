@@ -83,14 +83,6 @@ export class HfAlarmPanel extends LitElement {
         gap: 0.5rem;
         align-items: center;
       }
-      .toggles input[type='checkbox'] {
-        min-height: auto;
-        width: 1.25rem;
-        height: 1.25rem;
-      }
-      .toggles label {
-        min-height: 44px;
-      }
       textarea {
         font: inherit;
         color: inherit;

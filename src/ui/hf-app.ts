@@ -27,6 +27,7 @@ import {
   type ConventionsAction,
   type EntryAction,
   type ProfileAction,
+  PersistStorageEvent,
 } from './events.js';
 import { sortDevices } from './hf-device-list.js';
 import { ConfigEvent, DisplayEvent, LockEvent, SelectViewEvent, WelcomeEvent, WorkspaceEvent, type ConfigAction, type LockAction, type WorkspaceAction } from './workspace-events.js';
@@ -107,9 +108,47 @@ export class HfApp extends LitElement {
         gap: 0.5rem;
         margin-left: auto;
         flex: none;
+        position: relative;
+        align-items: center;
+      }
+      header .secondary {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      header .tools-toggle {
+        display: none;
       }
       header hf-connection-status {
         min-width: 0;
+      }
+      /*
+       * One row down to 768 px: below 1200 px the less frequent tools (and who else is here) fold
+       * behind "Tools"; Outbox and Alarms, which carry counts, stay in the row.
+       */
+      @media (max-width: 1199px) {
+        header .tools-toggle {
+          display: inline-flex;
+          align-items: center;
+        }
+        header .secondary {
+          display: none;
+        }
+        header .secondary.open {
+          display: flex;
+          flex-direction: column;
+          align-items: stretch;
+          position: absolute;
+          right: 0;
+          top: calc(100% + 0.5rem);
+          z-index: 10;
+          padding: 0.5rem;
+          background: var(--hf-surface);
+          border: 1px solid var(--hf-border);
+          border-radius: 8px;
+          box-shadow: 0 4px 16px rgb(0 0 0 / 25%);
+          min-width: 12rem;
+        }
       }
       @media (max-width: 900px) {
         header {
@@ -214,6 +253,8 @@ export class HfApp extends LitElement {
   @property({ attribute: false }) updateReady: (() => void) | null = null;
   @state() private selectedDeviceId: string | null = null;
   @state() private openPanel: Panel | null = null;
+  /** The folded tools of a narrow header are shown. */
+  @state() private toolsOpen = false;
   /** The last edit, followed by the Undo toast. */
   @state() private toastSeq: number | null = null;
   /** The view shown instead of a device page (undefined: the last one the console remembers). */
@@ -475,6 +516,7 @@ export class HfApp extends LitElement {
     listener(ConventionsEvent.eventName, this.onConventions),
     listener(BackgroundSyncEvent.eventName, this.onBackgroundSync),
     listener(RetryEvent.eventName, () => this.console?.retry()),
+    listener(PersistStorageEvent.eventName, () => void this.console?.requestPersistence()),
     listener(SelectDeviceEvent.eventName, (e) => {
       this.selectedDeviceId = e.deviceId;
       this.selectedViewId = null;
@@ -491,6 +533,7 @@ export class HfApp extends LitElement {
   }
 
   private toggle(panel: Panel): void {
+    this.toolsOpen = false;
     if (panel === 'alarms') this.alarmDraft = null;
     this.openPanel = this.openPanel === panel ? null : panel;
   }
@@ -532,22 +575,30 @@ export class HfApp extends LitElement {
         <h1>Holdfast</h1>
         <hf-connection-status></hf-connection-status>
         <hf-lock-status></hf-lock-status>
-        <nav class="tools" aria-label="Console">
+        <nav
+          class="tools"
+          aria-label="Console"
+          @keydown=${(e: KeyboardEvent) => {
+            if (e.key === 'Escape' && this.toolsOpen) this.toolsOpen = false;
+          }}
+        >
           <button aria-expanded=${panel === 'outbox' ? 'true' : 'false'} @click=${() => this.toggle('outbox')}>
             Outbox
             ${outbox.length > 0 ? html`<span class="badge">${outbox.length}</span>` : nothing}
             <span class="visually-hidden">: ${pending} pending, ${attention} need attention</span>
           </button>
-          ${locked ? nothing : panelButton('connection', 'Connection')} ${panelButton('diagnostics', 'Diagnostics')} ${panelButton('traffic', 'Traffic log')}
-          ${panelButton('settings', 'Settings')}
           <button aria-expanded=${panel === 'alarms' ? 'true' : 'false'} @click=${() => this.toggle('alarms')}>
             Alarms
             ${(this.openAlarms.value ?? 0) > 0 ? html`<span class="badge">${this.openAlarms.value}</span>` : nothing}
             <span class="visually-hidden">: ${this.openAlarms.value ?? 0} active, not acknowledged</span>
           </button>
-          ${panelButton('audit', 'Audit')}
+          <button class="tools-toggle" aria-expanded=${this.toolsOpen ? 'true' : 'false'} aria-controls="more-tools" @click=${() => (this.toolsOpen = !this.toolsOpen)}>Tools</button>
+          <div id="more-tools" class="secondary ${this.toolsOpen ? 'open' : ''}">
+            ${locked ? nothing : panelButton('connection', 'Connection')} ${panelButton('diagnostics', 'Diagnostics')} ${panelButton('traffic', 'Traffic log')}
+            ${panelButton('settings', 'Settings')} ${panelButton('audit', 'Audit')}
+            <hf-presence></hf-presence>
+          </div>
         </nav>
-        <hf-presence></hf-presence>
       </header>
       ${!s.welcomed && !needsBroker && !locked ? html`<hf-welcome></hf-welcome>` : nothing}
       ${this.updateReady

@@ -51,6 +51,10 @@ export class HfAuditPanel extends LitElement {
     sharedStyles,
     panelStyles,
     css`
+      :host {
+        /* A grid item of the shell: the wide table scrolls inside its region instead of widening the page. */
+        min-width: 0;
+      }
       .filters {
         display: flex;
         flex-wrap: wrap;
@@ -69,6 +73,7 @@ export class HfAuditPanel extends LitElement {
       table {
         border-collapse: collapse;
         width: 100%;
+        min-width: 64rem;
         font-size: 0.85rem;
       }
       caption {
@@ -84,6 +89,8 @@ export class HfAuditPanel extends LitElement {
         overflow-wrap: anywhere;
       }
       th {
+        white-space: nowrap;
+        overflow-wrap: normal;
         position: sticky;
         top: 0;
         background: var(--hf-surface);

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { ConsoleState } from '../app/console.js';
 import type { OutboxEntry } from '../model/types.js';
+import { PersistStorageEvent } from './events.js';
 import { SliceController } from './controllers/slice-controller.js';
 import './hf-outbox-entry.js';
 import { sharedStyles } from './shared-styles.js';
@@ -50,7 +51,12 @@ export class HfOutboxPanel extends LitElement {
         <h2 id="outbox-title">Outbox: ${entries.length === 0 ? 'nothing pending' : `${entries.length} ${entries.length === 1 ? 'edit' : 'edits'}`}</h2>
         ${this.storage.value === 'refused'
           ? html`<p class="note muted">The browser did not grant persistent storage, so it may clear queued edits under storage pressure. Installing Holdfast as an app usually grants it.</p>`
-          : nothing}
+          : this.storage.value === 'ask'
+            ? html`<p class="note muted">
+                This browser may clear queued edits under storage pressure unless you let Holdfast keep its storage.
+                <button @click=${() => this.dispatchEvent(new PersistStorageEvent())}>Keep queued edits safe</button>
+              </p>`
+            : nothing}
         ${entries.length === 0
           ? nothing
           : html`<ul aria-label="Outbox entries">

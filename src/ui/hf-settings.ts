@@ -9,6 +9,7 @@ import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 import { setThemePreference, themePreference, type ThemePreference } from './theme.js';
 import { LockEvent } from './workspace-events.js';
+import './hf-browser-support.js';
 import './hf-config-transfer.js';
 
 const LOCK_ERRORS: Record<Exclude<LockResult, { ok: true }>['error'], string> = {
@@ -109,7 +110,8 @@ export class HfSettings extends LitElement {
       <section aria-labelledby="config-title">
         <h3 id="config-title">Configuration file</h3>
         <hf-config-transfer .theme=${this.theme} ?locked=${lock.locked}></hf-config-transfer>
-      </section>`;
+      </section>
+      <hf-browser-support></hf-browser-support>`;
   }
 }
 

@@ -12,6 +12,10 @@ export class HfSparkline extends LitElement {
       width: 6rem;
       height: 1.75rem;
     }
+    /* Nothing to draw yet: take no room (a row does not wrap for an empty trend). */
+    :host([empty]) {
+      display: none;
+    }
     svg {
       width: 100%;
       height: 100%;
@@ -34,6 +38,10 @@ export class HfSparkline extends LitElement {
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('deviceId') || changed.has('propertyId')) this.series.rebind();
+  }
+
+  override updated(): void {
+    this.toggleAttribute('empty', (this.series.value ?? []).length < 2);
   }
 
   override render() {

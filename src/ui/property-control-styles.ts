@@ -107,8 +107,11 @@ export const propertyControlStyles = css`
   }
   .tools {
     display: flex;
-    gap: 1rem;
+    gap: 0 1rem;
     flex-wrap: wrap;
+  }
+  #msg:empty {
+    display: none;
   }
   /* Compact: one row per control (name, control, age, tools), for views and long device pages. */
   :host([compact]) {

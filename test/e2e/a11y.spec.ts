@@ -54,7 +54,7 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     await page.screenshot({ path: `${SHOTS}/conflict-card.png` });
 
     for (const panel of ['Outbox', 'Connection', 'Diagnostics', 'Traffic log', 'Settings', 'Alarms', 'Audit'] as const) {
-      const button = page.getByRole('button', { name: panel, exact: panel !== 'Outbox' });
+      const button = page.getByRole('button', { name: panel, exact: panel !== 'Outbox' && panel !== 'Alarms' });
       await button.click();
       await expectNoViolations(page, `${panel} panel`);
       if (panel === 'Diagnostics') await page.getByRole('region', { name: 'Connection diagnostics' }).screenshot({ path: `${SHOTS}/diagnostics.png` });
@@ -122,6 +122,25 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
       expect(small, `targets under 44 px at ${width} px`).toEqual([]);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, `horizontal scroll at ${width} px`).toBeLessThanOrEqual(0);
+      if (width >= 768) {
+        // The header is one row: the title, the connection state and the tools side by side.
+        const rows = await page.evaluate(() => {
+          const header = document.querySelector('hf-app')!.shadowRoot!.querySelector('header')!;
+          const tops = [...header.children].filter((el) => el.getBoundingClientRect().height > 0).map((el) => Math.round(el.getBoundingClientRect().top / 10));
+          return { distinct: new Set(tops).size, height: header.getBoundingClientRect().height };
+        });
+        expect(rows.height, `header height at ${width} px`).toBeLessThan(80);
+      }
     }
+    // Below 1200 px the less frequent tools fold behind "Tools", by keyboard too.
+    await page.setViewportSize({ width: 768, height: 800 });
+    await expect(page.getByRole('button', { name: 'Settings', exact: true })).toBeHidden();
+    const tools = page.getByRole('button', { name: 'Tools', exact: true });
+    await tools.focus();
+    await page.keyboard.press('Enter');
+    await expect(tools).toHaveAttribute('aria-expanded', 'true');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(page.getByRole('combobox', { name: 'Theme' })).toBeVisible();
+    await expect(tools).toHaveAttribute('aria-expanded', 'false');
   });
 });

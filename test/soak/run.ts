@@ -61,7 +61,7 @@ console.log(`soak: ${r.properties} properties, ${r.statusRate} status/s, ${r.edi
 console.log(`soak: heap after GC by minute: ${r.heap.map((h) => `${h.minute}:${h.totalMb.toFixed(1)}`).join(' ')} MB`);
 for (const [name, t] of Object.entries(r.tables)) {
   const bound = r.bounds[name];
-  console.log(`soak:   table ${name.padEnd(13)} ${String(t.rows).padStart(7)} rows ${t.mb.toFixed(2).padStart(7)} MB${bound == null ? '' : `  (bound ${bound}${t.counted !== t.rows ? `, ${t.counted} counted` : ''})`}`);
+  console.log(`soak:   table ${name.padEnd(13)} ${String(t.rows).padStart(7)} rows ${t.mb.toFixed(2).padStart(7)} MB${bound === null || bound === undefined ? '' : `  (bound ${bound}${t.counted !== t.rows ? `, ${t.counted} counted` : ''})`}`);
 }
 console.log(`soak: origin storage ${r.originUsageMb.toFixed(1)} MB; DOM nodes ${r.domNodes.first} → ${r.domNodes.last} (max ${r.domNodes.max}); ${r.longtasks} long tasks, longest ${r.longestTasksMs.map((t) => t.toFixed(0)).join(', ')} ms (after start-up: ${r.longestSteadyTasksMs.map((t) => t.toFixed(0)).join(', ') || 'none'})`);
 for (const [k, n] of Object.entries(r.info)) console.log(`soak:   ${k}: ${n}`);

@@ -409,7 +409,7 @@ test('soak', async ({ browser }) => {
     const overBound = Object.entries(last)
       .filter(([name, size]) => {
         const b = bounds[name];
-        return b?.maxRows != null && size.counted > b.maxRows;
+        return b !== undefined && b.maxRows !== null && size.counted > b.maxRows;
       })
       .map(([name, size]) => `${name}: ${size.counted} rows, bound ${bounds[name]!.maxRows}`);
     const unbounded = Object.keys(last).filter((name) => !(name in bounds));
