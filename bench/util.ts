@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { repoRoot } from './build.js';
 import { clockOffset, PageWorkers, type ClockOffset, type WorkerTarget } from './cdp.js';
 
-export const log = (line: string): void => console.log(`[bench] ${line}`);
+const startedAt = Date.now();
+export const log = (line: string): void => console.log(`[bench ${String(Math.round((Date.now() - startedAt) / 1000)).padStart(3)} s] ${line}`);
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -155,6 +156,8 @@ export async function holdfastPage(context: BrowserContext, config: ProbeConfig 
   await page.addInitScript({ content: `window.__hfBenchConfig = ${JSON.stringify(config)}; window.__hfWorkerProbeSource = ${JSON.stringify(workerProbeScript)};` });
   await page.addInitScript({ content: probeScript });
   page.on('pageerror', (err) => log(`page error: ${err.message}`));
+  // The active tab (see front()).
+  await page.bringToFront();
   const workers = await PageWorkers.attach(context, page);
   let engine: WorkerTarget | null = null;
   const hf: HoldfastPage = {

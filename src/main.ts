@@ -1,8 +1,6 @@
 import { offerToBench } from './bench-hooks.js';
-import { Console } from './app/console.js';
-import { workerLauncher } from './app/worker-launcher.js';
 import { fromBase64Url, profileFromLink } from './model/profile.js';
-import './ui/hf-app.js';
+import { paintLastKnown } from './ui/first-paint.js';
 import { initTheme } from './ui/theme.js';
 
 initTheme();
@@ -26,6 +24,9 @@ async function fetchConfig(): Promise<ServerConfig> {
 }
 
 async function boot(): Promise<void> {
+  // The last-known state is on screen before the app's code (Lit, Dexie, the elements) has even loaded.
+  await paintLastKnown();
+  const { Console, workerLauncher } = await import('./app/app-bundle.js');
   const params = new URLSearchParams(location.search);
   // Timing overrides for demos and tests, e.g. ?backoffMaxMs=2000&heartbeatIntervalMs=2000.
   const num = (name: string): number | undefined => {

@@ -31,8 +31,14 @@
     /** Value updates committed to the DOM while sampling: [deviceId, propertyId, value, session, epoch]. */
     sampling: false,
     domLog: [],
-    /** performance.now() when the first control rendered a reported value (first paint of the last-known state). */
+    /**
+     * performance.now() when the last-known values were first in the DOM: the earlier of a control rendering a
+     * reported value and the plain first paint (src/ui/first-paint.ts, if the build has it) showing one.
+     */
     firstRenderedValueAt: null,
+    /** The two separately: the app's first control with a value, and the plain first paint's first value. */
+    firstControlValueAt: null,
+    firstPaintValueAt: null,
     /** Live hf-property-control elements, to ask what the panel shows now. */
     controls: new Set(),
     /** IndexedDB transactions the page opened since the last reset, by "stores:mode". */
@@ -96,9 +102,9 @@
       });
       const out = [];
       // A few in flight at once: each is its own durable transaction, so this only saves round trips.
-      for (let i = 0; i < list.length; i += 20) {
+      for (let i = 0; i < list.length; i += 50) {
         await Promise.all(
-          list.slice(i, i + 20).map(([deviceId, propertyId]) => {
+          list.slice(i, i + 50).map(([deviceId, propertyId]) => {
             const r = values.get(`${deviceId}\u0000${propertyId}`);
             const desired = (Number(r.value) + 1) % modulo;
             out.push([r.value, desired]);
@@ -212,8 +218,9 @@
       if (!r || r === this.__hfShown) return;
       this.__hfShown = r;
       const t = epoch();
-      if (probe.firstRenderedValueAt === null) {
-        probe.firstRenderedValueAt = performance.now();
+      if (probe.firstControlValueAt === null) {
+        probe.firstControlValueAt = performance.now();
+        probe.firstRenderedValueAt ??= probe.firstControlValueAt;
         performance.mark('hf-first-value');
       }
       if (r.session !== this.__hfSession) {
@@ -233,6 +240,16 @@
       disconnected?.call(this);
     };
   };
+  // A first paint before the app (plain DOM in <hf-app>'s light DOM): the first value text it puts there.
+  const firstPaint = new MutationObserver(() => {
+    const shown = [...document.querySelectorAll('hf-app .first-paint dd')].some((dd) => dd.textContent && dd.textContent !== '—');
+    if (!shown) return;
+    probe.firstPaintValueAt = performance.now();
+    probe.firstRenderedValueAt ??= probe.firstPaintValueAt;
+    firstPaint.disconnect();
+  });
+  firstPaint.observe(document, { childList: true, subtree: true });
+
   // Patched as it is defined, so not even the first render is missed.
   const define = customElements.define.bind(customElements);
   customElements.define = (name, ctor, options) => {

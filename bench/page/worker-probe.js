@@ -19,10 +19,13 @@
     connectedAt: [],
     sessions: [],
     liveAt: [],
-    /** Value events applied to the working copy since the last reset. */
+    /** Value events applied to the working copy since the last reset; of them live ones (not a retained replay). */
     values: 0,
     firstValueAt: null,
     lastValueAt: null,
+    liveValues: 0,
+    firstLiveAt: null,
+    lastLiveAt: null,
     /** When the working copy last received anything (values, descriptions, $state). */
     lastApplyAt: null,
     /** Distinct device+property keys that reported since the last reset, and each device's last retained report. */
@@ -45,8 +48,8 @@
     ackLog: [],
 
     reset() {
-      this.values = 0;
-      this.firstValueAt = this.lastValueAt = this.lastApplyAt = null;
+      this.values = this.liveValues = 0;
+      this.firstValueAt = this.lastValueAt = this.firstLiveAt = this.lastLiveAt = this.lastApplyAt = null;
       this.keys.clear();
       this.deviceLastRetainedAt.clear();
       this.arrivals.clear();
@@ -144,6 +147,11 @@
         probe.lastValueAt = t;
         probe.keys.add(`${event.deviceId}\u0000${event.propertyId}`);
         if (event.retained) probe.deviceLastRetainedAt.set(event.deviceId, t);
+        else {
+          probe.liveValues++;
+          probe.firstLiveAt ??= t;
+          probe.lastLiveAt = t;
+        }
         if (probe.sampling && probe.sample.has(event.deviceId)) {
           let list = probe.arrivals.get(event.deviceId);
           if (!list) probe.arrivals.set(event.deviceId, (list = []));

@@ -189,6 +189,10 @@ export class Console {
     await this.lock.load();
     await this.loadSettings();
     this.coordinator.start();
+    // An edit made before the page reached its host (the controls show the cached state at once) told no
+    // one: its `outbox-changed` had no channel yet. Say it now, or a host with nothing else to wake it
+    // would leave that edit queued (found by the extension-host chaos rounds).
+    this.outboxChanged();
     void this.checkStorage();
   }
 

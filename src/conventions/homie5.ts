@@ -163,7 +163,11 @@ export class Homie5Adapter implements ConventionAdapter, DeviceSubscriptionSourc
    */
   deviceSubscriptions(deviceId: string): readonly string[] {
     const at = readableDevice(deviceId, HOMIE5_CONVENTION, this.roots, this.found);
-    return at === null ? [] : valueFilters(`${at.root}/5/${at.device}`);
+    if (at === null) return [];
+    const base = `${at.root}/5/${at.device}`;
+    // Its own `$description` first, though the discovery filter covers it too: the broker then replays it at once,
+    // instead of wherever it falls in the whole site's descriptions, and the values waiting for it can be read.
+    return [`${base}/$description`, ...valueFilters(base)];
   }
 
   handles(topic: string): boolean {

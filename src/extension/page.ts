@@ -14,7 +14,7 @@ import '../ui/hf-app.js';
 import { initTheme } from '../ui/theme.js';
 import { PORT_NAME, TUNING_KEY, chromeApi, type ChromeApi } from './chrome-api.js';
 import { brokerOrigins } from './permissions.js';
-import type { HostTuning } from './supervisor.js';
+import { ensureWakeAlarm, type HostTuning } from './supervisor.js';
 
 initTheme();
 
@@ -66,6 +66,8 @@ async function boot(): Promise<void> {
   const console = new Console({
     fixedHost: { connect: () => runtimePortTransport(() => chrome.runtime.connect({ name: PORT_NAME })) },
     requestBrokerAccess: requestBrokerAccess(chrome),
+    // An edit is "queued" only once the worker is sure to wake for it, even if it is stopped this instant.
+    onOutstanding: () => ensureWakeAlarm(chrome.alarms, tuning?.wakeMinutes),
   });
   const link = profileFromLink(params);
   if (app) {

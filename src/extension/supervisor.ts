@@ -15,7 +15,8 @@
  *     Chrome's minimum of 30 s) in case it was stopped anyway (an update, a
  *     crash, DevTools): a fresh start finds the entries and connects. A
  *     worker that is alive keeps its connection's own backoff; the alarm
- *     only tops it up, and the network returning ('online') retries at once.
+ *     only tops it up (between attempts the connection's probe notices the
+ *     broker's host answering again within about a second).
  *   - The action's badge counts edits that need the operator. Notifications
  *     tell what became of edits while no page is open (pages show it
  *     themselves): each edit that needs the operator, and one per batch of
@@ -27,7 +28,6 @@
 import type { ConnectionStatus } from '../mqtt/connection.js';
 import { EngineHost, type EngineHostOptions } from '../host/engine-host.js';
 import type { HostEndpoint, RuntimePortHub } from '../host/ports.js';
-import type { ClientToHost, HostToClient } from '../host/protocol.js';
 import { ATTENTION_STATES, IN_FLIGHT_STATES, PENDING_STATES, type OutboxEntry, type OutboxState } from '../model/types.js';
 import { HoldfastDb } from '../store/db.js';
 import { DEVICE_LIST_KEY } from '../store/status-cache.js';
@@ -72,17 +72,25 @@ const DEFAULT_BATCH_MS = 1_500;
 const LIFECYCLE_LIMIT = 60;
 const RECONSIDER_DEBOUNCE_MS = 100;
 
+/**
+ * Make sure the wake alarm is set (idempotent). A page calls this when it
+ * queued an edit, so an edit is never stranded if the worker stops before
+ * it had decided anything (it clears the alarm again once nothing is
+ * outstanding).
+ */
+export async function ensureWakeAlarm(alarms: SupervisorPlatform['alarms'], minutes = WAKE_PERIOD_MINUTES): Promise<void> {
+  const period = Math.max(WAKE_PERIOD_MINUTES, minutes);
+  if (!(await alarms.get(WAKE_ALARM))) await alarms.create(WAKE_ALARM, { delayInMinutes: period, periodInMinutes: period });
+}
+
 export class Supervisor {
   private readonly db: HoldfastDb;
   private host: EngineHost | null = null;
   private endpoint: HostEndpoint | null = null;
-  /** The host's messages to the worker itself (it sends 'retry' as a client would). */
-  private self: ((msg: ClientToHost) => void) | null = null;
   private chain: Promise<void> = Promise.resolve();
   private reconsiderTimer: ReturnType<typeof setTimeout> | undefined;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private idleSince: number | null = null;
-  private wakeSet: boolean | null = null;
   private badgeText: string | null = null;
   private titleText: string | null = null;
   private status: ConnectionStatus | null = null;
@@ -104,6 +112,8 @@ export class Supervisor {
       hub.onChange(() => this.reconsider()),
       // A page changed the outbox (an edit, Dismiss, Send anyway): the badge, and whether a host is needed.
       hub.tap((m) => {
+        // An edit may be waiting: the wake alarm first, before anything can stop this worker.
+        if (m.type === 'outbox-changed') void ensureWakeAlarm(this.options.platform.alarms).catch(() => undefined);
         if (m.type === 'outbox-changed' || m.type === 'config-changed') this.reconsider();
       }),
     );
@@ -136,9 +146,12 @@ export class Supervisor {
     this.reconsider();
   }
 
-  /** The network came back (the worker's 'online' event): try at once instead of waiting out the backoff. */
+  /**
+   * The network came back (the worker's 'online' event, where Chromium fires it): decide again. A host
+   * that is waiting to retry notices by itself: between attempts its connection probes the broker's
+   * host about every second and tries at once when it answers.
+   */
   networkBack(): void {
-    if (this.status !== 'open' && this.status !== 'failed-permanent') this.self?.({ type: 'retry', clientId: 'service-worker' });
     this.reconsider();
   }
 
@@ -146,6 +159,7 @@ export class Supervisor {
     if (this.dead) return;
     const pages = this.options.hub.size;
     const outstanding = await this.db.outbox.where('state').anyOf([...OUTSTANDING_STATES]).count();
+    if (this.dead) return;
     if (pages > 0 || outstanding > 0) {
       this.idleSince = null;
       clearTimeout(this.idleTimer);
@@ -174,6 +188,7 @@ export class Supervisor {
 
   private async startHost(pages: number, outstanding: number): Promise<void> {
     const { wakeMinutes: _wake, ...stored } = await this.readTuning();
+    if (this.dead) return;
     const host = new EngineHost({
       ...stored,
       ...this.options.host,
@@ -199,19 +214,9 @@ export class Supervisor {
     }
     if (this.dead || this.host !== host) {
       await host.stop();
+      if (!this.host) this.options.onHost?.(null);
       return;
     }
-    // The worker's own voice to its host, as a client's: 'retry' when the network returns.
-    const internal: HostEndpoint = {
-      listen: (fn) => {
-        const noReply = (_m: HostToClient): void => undefined;
-        this.self = (msg) => fn(msg, noReply);
-        return () => (this.self = null);
-      },
-      broadcast: () => undefined,
-      close: () => (this.self = null),
-    };
-    host.serve(internal);
     this.endpoint = this.options.hub.endpoint();
     host.serve(this.endpoint);
     this.log(`host started (${pages} page${pages === 1 ? '' : 's'} open, ${outstanding} outstanding)`);
@@ -228,16 +233,15 @@ export class Supervisor {
     this.log(`host stopped: ${why}`);
   }
 
+  /** Set while entries are outstanding, cleared when none are (a page may have set it meanwhile: always checked). */
   private async wakeAlarm(on: boolean): Promise<void> {
-    if (this.wakeSet === on) return;
-    this.wakeSet = on;
     const { alarms } = this.options.platform;
+    const existing = await alarms.get(WAKE_ALARM);
     if (on) {
       const period = Math.max(WAKE_PERIOD_MINUTES, (await this.readTuning()).wakeMinutes ?? WAKE_PERIOD_MINUTES);
       // Keep one already scheduled (the worker may have been woken by it): re-creating it would push it back.
-      const existing = await alarms.get(WAKE_ALARM);
       if (!existing || existing.periodInMinutes !== period) await alarms.create(WAKE_ALARM, { delayInMinutes: period, periodInMinutes: period });
-    } else await alarms.clear(WAKE_ALARM);
+    } else if (existing) await alarms.clear(WAKE_ALARM);
   }
 
   /** The action's badge: how many edits need the operator; its title says the connection too. */

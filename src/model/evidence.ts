@@ -4,7 +4,8 @@
  * messages" marker and brokers differ on whether retained messages come
  * before or after SUBACK, so a device's replay is complete once every
  * property its convention says is retained has reported, or settled once it
- * stayed quiet for a while after its subscriptions were acknowledged.
+ * stayed quiet for a while after its subscriptions were acknowledged, and
+ * the broker has stopped replaying retained messages altogether.
  *
  * A device's values may be subscribed later than the session started (only
  * devices on screen, pinned or with pending edits are), so each device has
@@ -34,6 +35,8 @@ export class SessionEvidence {
   private readonly subscribedAt = new Map<string, number>();
   private readonly reported = new Map<string, Set<string>>();
   private readonly lastMessageAt = new Map<string, number>();
+  /** The last retained message of any topic: while the broker is still replaying (a backlog), no device is quiet. */
+  private lastReplayAt: number | null = null;
 
   constructor(
     readonly session: string,
@@ -74,6 +77,15 @@ export class SessionEvidence {
     props.add(propertyId);
   }
 
+  /**
+   * A retained message arrived (of any topic, routed or not). Brokers set the retain flag only on what a
+   * subscription replays, so while such messages keep coming the replay is not over, whatever a device's own
+   * topics say: a starved console draining its socket's backlog must not take the wait for silence.
+   */
+  noteReplay(now: number): void {
+    this.lastReplayAt = this.lastReplayAt === null ? now : Math.max(this.lastReplayAt, now);
+  }
+
   /** Has this property reported on this session? */
   hasReported(deviceId: string, propertyId: string): boolean {
     return this.reported.get(deviceId)?.has(propertyId) ?? false;
@@ -88,7 +100,7 @@ export class SessionEvidence {
     const since = this.deviceSubscribedAt(deviceId, deviceSubscriptions);
     if (since === null) return null;
     const last = this.lastMessageAt.get(deviceId);
-    return Math.max(since, last ?? since) + this.quietMs;
+    return Math.max(since, last ?? since, this.lastReplayAt ?? since) + this.quietMs;
   }
 
   /**

@@ -17,6 +17,14 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 5_000 };
 export const MIN_ATTEMPT_GAP_MS = 500;
 
 /**
+ * ...and never three within this: at 500 ms apart, three attempts would span
+ * exactly one second, which a broker (or a proxy in front of it, a few ms off
+ * the console's clock) counts as three in a second. The margin covers timer
+ * and network jitter.
+ */
+export const ATTEMPT_WINDOW_MS = 1050;
+
+/**
  * Exponential backoff with full jitter: a uniform delay in [0, ceiling].
  * Full jitter spreads a room of tablets reconnecting after a broker restart.
  * `attempt` counts from 0. It never gives up: the ceiling just stays at maxMs.

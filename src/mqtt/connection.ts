@@ -1,5 +1,5 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
-import { DEFAULT_BACKOFF, MIN_ATTEMPT_GAP_MS, backoffDelay, probeDelay, type BackoffOptions } from './backoff.js';
+import { ATTEMPT_WINDOW_MS, DEFAULT_BACKOFF, MIN_ATTEMPT_GAP_MS, backoffDelay, probeDelay, type BackoffOptions } from './backoff.js';
 import { diagnoseConnack, diagnoseTimeout, type Diagnosis } from './diagnosis.js';
 import { brokerReachable, probeBroker } from './probe.js';
 
@@ -164,8 +164,9 @@ export class BrokerConnection {
   private openSession: number | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Date.now() of the last attempt's start: attempts are at least MIN_ATTEMPT_GAP_MS apart. */
+  /** Date.now() of the last attempt's start, and of the one before: attempts are at least MIN_ATTEMPT_GAP_MS apart, and never three within ATTEMPT_WINDOW_MS. */
   private lastAttemptAt = -Infinity;
+  private previousAttemptAt = -Infinity;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: { nonce: string; sentAt: number; timeout: ReturnType<typeof setTimeout> } | null = null;
   private backoffAttempt = 0;
@@ -268,11 +269,11 @@ export class BrokerConnection {
     this.attemptSoon(0);
   }
 
-  /** Attempt after `delayMs`, but never sooner than MIN_ATTEMPT_GAP_MS after the last attempt. Returns when. */
+  /** Attempt after `delayMs`, but never sooner than MIN_ATTEMPT_GAP_MS after the last attempt (nor a third within ATTEMPT_WINDOW_MS). Returns when. */
   private attemptSoon(delayMs: number): number {
     clearTimeout(this.retryTimer);
     clearTimeout(this.probeTimer);
-    const at = Math.max(Date.now() + delayMs, this.lastAttemptAt + MIN_ATTEMPT_GAP_MS);
+    const at = Math.max(Date.now() + delayMs, this.lastAttemptAt + MIN_ATTEMPT_GAP_MS, this.previousAttemptAt + ATTEMPT_WINDOW_MS);
     this.retryTimer = setTimeout(() => void this.attempt(), Math.max(0, at - Date.now()));
     return at;
   }
@@ -329,6 +330,7 @@ export class BrokerConnection {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
     clearTimeout(this.probeTimer);
+    this.previousAttemptAt = this.lastAttemptAt;
     this.lastAttemptAt = Date.now();
     this.teardown();
     const session = ++this.session;

@@ -92,6 +92,7 @@ export class StatusPipeline {
     const evidence = this.evidence;
     if (!evidence) return;
     const at = Date.now();
+    if (retained) evidence.noteReplay(at);
     // A retained copy is a replay of what the broker stored when we subscribed. Some brokers (aedes) can deliver
     // it after a live update of the same topic: it is then older than what we already have, so it must not win.
     if (retained && this.liveTopics.has(topic)) return;

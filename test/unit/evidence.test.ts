@@ -35,6 +35,20 @@ describe('SessionEvidence', () => {
     expect(e.replay(DEVICE_ID, schema, true, 9000)).toBe('waiting');
   });
 
+  it('does not settle while the broker is still replaying retained messages of other topics (a backlog)', () => {
+    const e = new SessionEvidence('s1', 0, 500);
+    e.markDeviceSubscribed(DEVICE_ID, 1000);
+    // The console is draining a backlog: retained messages of other devices keep coming, none of this one yet.
+    for (let t = 1000; t <= 4000; t += 200) e.noteReplay(t);
+    expect(e.replay(DEVICE_ID, schema, true, 4400)).toBe('waiting');
+    expect(e.nextSettleAt([{ id: DEVICE_ID, deviceSubscriptions: true }], 4400)).toBe(4500);
+    // Its own retained values arrive at last, behind the others: complete, not wrongly "settled" before them.
+    e.noteReplay(4450);
+    e.noteMessage(DEVICE_ID, 'a', 4450);
+    e.noteMessage(DEVICE_ID, 'b', 4450);
+    expect(e.replay(DEVICE_ID, schema, true, 4460)).toBe('complete');
+  });
+
   it('counts what reported on this session, and how many retained ones are missing', () => {
     const e = new SessionEvidence('s1', 0, 500);
     e.noteMessage(DEVICE_ID, 'a', 1);

@@ -43,7 +43,7 @@ describe('Homie5Adapter topics', () => {
     const a = new Homie5Adapter({ roots: ['site'], scan: false });
     expect(a.convention).toBe('homie5');
     expect(a.subscriptions()).toEqual(['site/5/+/$state', 'site/5/+/$description', 'site/5/+/$alert/+']);
-    expect(a.deviceSubscriptions('homie5:site/vp4')).toEqual(['site/5/vp4/+/+', 'site/5/vp4/+/+/$target']);
+    expect(a.deviceSubscriptions('homie5:site/vp4')).toEqual(['site/5/vp4/$description', 'site/5/vp4/+/+', 'site/5/vp4/+/+/$target']);
     expect(a.handles('site/5/vp4/$state')).toBe(true);
     expect(a.handles('homie/5/vp4/$state')).toBe(false);
     expect(a.handles('site/4/vp4/$state')).toBe(false);
@@ -53,7 +53,7 @@ describe('Homie5Adapter topics', () => {
     const a = new Homie5Adapter();
     // The scan filter covers `$state` under every single-level root, "homie" included.
     expect(a.subscriptions()).toEqual(['+/5/+/$state', 'homie/5/+/$description', 'homie/5/+/$alert/+']);
-    expect(a.deviceSubscriptions('homie5:vp4')).toEqual(['homie/5/vp4/+/+', 'homie/5/vp4/+/+/$target']);
+    expect(a.deviceSubscriptions('homie5:vp4')).toEqual(['homie/5/vp4/$description', 'homie/5/vp4/+/+', 'homie/5/vp4/+/+/$target']);
     expect(new Homie5Adapter({ roots: ['site/a'] }).subscriptions()).toContain('site/a/5/+/$state');
   });
 });
@@ -390,7 +390,7 @@ describe('base topics found by the scan', () => {
     expect(a.deviceSubscriptions('homie5:studio/mixer')).toEqual([]);
     expect(a.handleMessage('studio/5/mixer/$state', bytes('ready'), true)).toEqual([{ kind: 'availability', deviceId: 'homie5:studio/mixer', availability: 'ready' }]);
     expect(a.subscriptions().slice(-2)).toEqual(['studio/5/mixer/$description', 'studio/5/mixer/$alert/+']);
-    expect(a.deviceSubscriptions('homie5:studio/mixer')).toEqual(['studio/5/mixer/+/+', 'studio/5/mixer/+/+/$target']);
+    expect(a.deviceSubscriptions('homie5:studio/mixer')).toEqual(['studio/5/mixer/$description', 'studio/5/mixer/+/+', 'studio/5/mixer/+/+/$target']);
     expect(a.handles('studio/5/mixer/$description')).toBe(true);
     expect(a.handles('studio/5/other/$description')).toBe(false);
     expect(only(describeDevice(a, 'mixer', doc, 'studio'), 'device').device.id).toBe('homie5:studio/mixer');

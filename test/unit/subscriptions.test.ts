@@ -177,8 +177,8 @@ describe.each(SPLITS)('$name: what is always on, what per device', ({ adapter, d
 
 describe('per-device filters, adapter by adapter', () => {
   it('Homie 5: values of a device under a configured root can be subscribed before it describes itself', () => {
-    expect(new Homie5Adapter().deviceSubscriptions('homie5:vp4')).toEqual(['homie/5/vp4/+/+', 'homie/5/vp4/+/+/$target']);
-    expect(new Homie5Adapter({ roots: ['site/a'] }).deviceSubscriptions('homie5:site/a/vp4')).toEqual(['site/a/5/vp4/+/+', 'site/a/5/vp4/+/+/$target']);
+    expect(new Homie5Adapter().deviceSubscriptions('homie5:vp4')).toEqual(['homie/5/vp4/$description', 'homie/5/vp4/+/+', 'homie/5/vp4/+/+/$target']);
+    expect(new Homie5Adapter({ roots: ['site/a'] }).deviceSubscriptions('homie5:site/a/vp4')).toEqual(['site/a/5/vp4/$description', 'site/a/5/vp4/+/+', 'site/a/5/vp4/+/+/$target']);
   });
 
   it('Homie 4: a device announcing a version it cannot read has nothing to subscribe', () => {
@@ -296,7 +296,7 @@ async function connectedConsole(adapters: ConventionAdapter[]): Promise<Headless
 const subscribe = (...filters: string[]): Call => ({ op: 'subscribe', filters });
 const unsubscribe = (...filters: string[]): Call => ({ op: 'unsubscribe', filters });
 const VP4 = 'homie5:vp4';
-const VP4_VALUES = ['homie/5/vp4/+/+', 'homie/5/vp4/+/+/$target'];
+const VP4_VALUES = ['homie/5/vp4/$description', 'homie/5/vp4/+/+', 'homie/5/vp4/+/+/$target'];
 
 describe('SubscriptionManager', () => {
   beforeEach(() => {
@@ -362,7 +362,7 @@ describe('SubscriptionManager', () => {
     const { session } = c;
     c.manager.setSource('client:x', [VP4]);
     c.manager.setSource('outbox', [VP4, 'homie5:desk']);
-    expect(session.take()).toEqual([subscribe(...VP4_VALUES), subscribe('homie/5/desk/+/+', 'homie/5/desk/+/+/$target')]);
+    expect(session.take()).toEqual([subscribe(...VP4_VALUES), subscribe('homie/5/desk/$description', 'homie/5/desk/+/+', 'homie/5/desk/+/+/$target')]);
     expect(c.manager.activeCount()).toBe(2);
     c.manager.setSource('client:x', []);
     await vi.advanceTimersByTimeAsync(GRACE_MS);
