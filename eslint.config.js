@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-extension/', 'node_modules/', 'test-results/', 'playwright-report/', '.tmp/', 'bench/results*.json'] },
+  { ignores: ['dist/', 'dist-extension/', 'node_modules/', 'test-results/', 'playwright-report/', '.tmp/', 'bench/results*.json', 'src/i18n/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

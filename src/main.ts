@@ -1,5 +1,4 @@
 import { offerToBench } from './bench-hooks.js';
-import { fromBase64Url, profileFromLink } from './model/profile.js';
 import { paintLastKnown } from './ui/first-paint.js';
 import { initTheme } from './ui/theme.js';
 
@@ -43,7 +42,10 @@ async function boot(): Promise<void> {
     }),
   });
   offerToBench(console);
-  const link = profileFromLink(params);
+  // The operator's language (their choice for this browser, else the browser's) before anything renders or is said.
+  await console.loadLanguage();
+  // Read through the console: the link's checks are messages (@lit/localize), which come with the app, not in this entry.
+  const link = console.profiles.fromLink(params);
   const app = document.querySelector('hf-app');
   if (app) {
     app.console = console;
@@ -56,7 +58,7 @@ async function boot(): Promise<void> {
   // A shared view (?view=<base64url JSON>): stored and shown; it holds no secrets.
   const sharedView = params.get('view');
   if (sharedView && app) {
-    const imported = await console.workspace.importView(fromBase64Url(sharedView)).catch(() => ({ ok: false as const, error: 'The view link is damaged; ask for a new one' }));
+    const imported = await console.workspace.importViewLink(sharedView);
     if (imported.ok) console.showView(imported.view.id);
     else app.linkError = imported.error;
   }

@@ -7,6 +7,8 @@
  *
  * It is also the configuration file's alarm part (app/config-transfer.ts).
  */
+import { msg, str } from '@lit/localize';
+import { formatNumber } from '../i18n/format.js';
 import { checkRule, checkRules, rulesFile, type AlarmRule, type RuleFieldError, type RulesCheck } from '../model/alarms.js';
 import type { AlarmHistoryRecord } from '../model/alarm-history.js';
 import type { AuditStamp } from '../model/audit.js';
@@ -27,10 +29,11 @@ export interface AlarmsState {
 export type SaveRuleResult = { readonly ok: true; readonly rule: AlarmRule } | { readonly ok: false; readonly errors: Readonly<Record<string, RuleFieldError>> };
 export type ImportRulesResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly errors: Extract<RulesCheck, { ok: false }>['errors'] | 'not-json' };
 
-/** A configuration file's alarm rules did not check (the import applies nothing of them). */
+/** A configuration file's alarm rules did not check (the import applies nothing of them). Its message is in the page's language; code reads `errors`. */
 export class AlarmRulesError extends Error {
   constructor(readonly errors: Extract<RulesCheck, { ok: false }>['errors']) {
-    super(`${errors.length} problem(s) in the alarm rules, e.g. rule ${errors[0]?.index ?? '?'}: ${errors[0]?.field ?? ''} ${errors[0]?.error ?? ''}`);
+    const first = errors[0];
+    super(msg(str`${formatNumber(errors.length)} problem(s) in the alarm rules, e.g. rule ${first ? formatNumber(first.index) : '?'}: ${first?.field ?? ''} ${first?.error ?? ''}`));
     this.name = 'AlarmRulesError';
   }
 }

@@ -6,7 +6,11 @@
  *
  * Chromium has all of them. Firefox has no Background Sync and cannot run the
  * extension. Safari (iPad) is not tested here; the same detection applies.
+ *
+ * The words are messages in the current language: call `browserFeatures` when
+ * rendering (not once at load), so the list follows a change of language.
  */
+import { msg, str } from '@lit/localize';
 
 export type BrowserFeatureId = 'background-sync' | 'extension' | 'persistent-storage' | 'strict-durability' | 'web-locks';
 
@@ -37,39 +41,40 @@ export interface BrowserEnvironment {
   readonly webLocks: boolean;
 }
 
-/** The list Settings shows, in a fixed order. Pure. */
+/** The list Settings shows, in a fixed order, in the current language. Pure. */
 export function browserFeatures(env: BrowserEnvironment): BrowserFeature[] {
   return [
     {
       id: 'background-sync',
-      name: 'Background Sync',
+      name: msg('Background Sync'),
       available: env.backgroundSync,
-      whatDegrades: 'Queued changes are sent only while a console is open; background sending cannot be turned on.',
+      whatDegrades: msg('Queued changes are sent only while a console is open; background sending cannot be turned on.'),
     },
     {
       id: 'extension',
-      name: 'Holdfast extension (Chromium only)',
+      name: msg('Holdfast extension (Chromium only)'),
       available: env.chromium,
-      whatDegrades: 'Nothing holds the broker connection while every console is closed, so there are no notifications about queued changes then.',
+      whatDegrades: msg('Nothing holds the broker connection while every console is closed, so there are no notifications about queued changes then.'),
     },
     {
       id: 'persistent-storage',
-      name: 'Persistent storage request',
+      name: msg('Persistent storage request'),
       available: env.storagePersist,
-      whatDegrades:
+      whatDegrades: msg(
         'The browser may clear queued edits and last-known values under storage pressure (so it may too when it refuses the request; Firefox asks you first).',
+      ),
     },
     {
       id: 'strict-durability',
-      name: 'Strict IndexedDB durability',
+      name: msg('Strict IndexedDB durability'),
       available: env.transactionDurability,
-      whatDegrades: 'An edit shown as Queued is written with the browser’s default durability and could be lost in a power cut.',
+      whatDegrades: msg('An edit shown as Queued is written with the browser’s default durability and could be lost in a power cut.'),
     },
     {
       id: 'web-locks',
-      name: 'Web Locks',
+      name: msg('Web Locks'),
       available: env.webLocks,
-      whatDegrades: 'Tabs cannot agree on one connection: each open tab connects to the broker on its own.',
+      whatDegrades: msg('Tabs cannot agree on one connection: each open tab connects to the broker on its own.'),
     },
   ];
 }
@@ -90,7 +95,12 @@ export function probeBrowserEnvironment(g: typeof globalThis = globalThis): Brow
   };
 }
 
+/** Whether it is there, in words: "Web Locks: available.", "Background Sync: not available.". */
+export function browserFeatureState(f: BrowserFeature): string {
+  return f.available ? msg(str`${f.name}: available.`) : msg(str`${f.name}: not available.`);
+}
+
 /** One line of the list, in words: "Web Locks: available.", "Background Sync: not available. Queued changes are …". */
 export function describeBrowserFeature(f: BrowserFeature): string {
-  return f.available ? `${f.name}: available.` : `${f.name}: not available. ${f.whatDegrades}`;
+  return f.available ? browserFeatureState(f) : `${browserFeatureState(f)} ${f.whatDegrades}`;
 }

@@ -8,7 +8,10 @@
  * Every action that changes anything goes through one of the methods below;
  * <hf-app> calls them for the elements' typed events.
  */
+import { msg, str } from '@lit/localize';
 import { HostClient } from '../client/host-client.js';
+import { applyLanguage } from '../i18n/localization.js';
+import { isLocale, type LanguageChoice } from '../i18n/locales.js';
 import type { CoalesceResult } from '../model/coalesce.js';
 import type { ConnectionProfile } from '../model/profile.js';
 import { revertBase, undoOffer } from '../model/undo.js';
@@ -55,6 +58,8 @@ export interface ConsoleState {
   readonly deviceDensity: Readonly<Record<string, Density>>;
   /** The one-time welcome was answered. */
   readonly welcomed: boolean;
+  /** The language the operator chose for this browser ('auto': the browser's). */
+  readonly language: LanguageChoice;
 }
 
 export type ImportPreview = { readonly ok: true; readonly config: ConfigFile; readonly changes: readonly ConfigChange[] } | { readonly ok: false; readonly errors: readonly FieldError[] };
@@ -105,7 +110,7 @@ export class Console {
   /** The audit of edits: who, from where, and their taps (the host records the rest). */
   readonly audit: AuditService;
   private readonly transfer: ConfigTransfer;
-  readonly state = new Store<ConsoleState>({ operatorName: '', operatorNameAsked: false, storage: 'unknown', editError: null, backgroundSync: false, lastDevice: null, lastView: null, deviceDensity: {}, welcomed: false });
+  readonly state = new Store<ConsoleState>({ operatorName: '', operatorNameAsked: false, storage: 'unknown', editError: null, backgroundSync: false, lastDevice: null, lastView: null, deviceDensity: {}, welcomed: false, language: 'auto' });
   /** Outbox entries the operator should see (pending, in flight, needing attention), from every tab. */
   readonly outbox = new Store<{ readonly entries: readonly OutboxEntry[] }>({ entries: [] });
   private readonly cleanups: (() => void)[] = [];
@@ -206,9 +211,36 @@ export class Console {
   }
 
   private async loadSettings(): Promise<void> {
+    await this.loadLanguage();
     const s = this.settings;
     const [operatorName, operatorNameAsked, backgroundSync, deviceDensity, welcomed] = await Promise.all([s.get('operatorName'), s.get('operatorNameAsked'), s.get('backgroundSync'), s.get('deviceDensity'), s.get('welcomed')]);
     this.state.patch({ operatorName: operatorName ?? '', operatorNameAsked: operatorNameAsked ?? false, backgroundSync: backgroundSync ?? false, deviceDensity: deviceDensity ?? {}, welcomed: welcomed ?? operatorNameAsked ?? false });
+  }
+
+  /**
+   * Show the console in the language stored for this browser (else the
+   * browser's). main.ts awaits this before the app renders; another tab's
+   * choice arrives with its settings-changed message.
+   */
+  async loadLanguage(): Promise<void> {
+    const stored = await this.settings.get('language').catch(() => undefined);
+    const language: LanguageChoice = stored === 'auto' || isLocale(stored) ? stored : 'auto';
+    if (this.state.get().language !== language) this.state.patch({ language });
+    await this.showLanguage(language);
+  }
+
+  /** The operator chose a language in Settings: stored for this browser, shown at once, and in every other tab. */
+  async setLanguage(choice: LanguageChoice): Promise<void> {
+    const language: LanguageChoice = choice === 'auto' || isLocale(choice) ? choice : 'auto';
+    await this.settings.set('language', language);
+    this.state.patch({ language });
+    await this.showLanguage(language);
+    this.coordinator.tell({ type: 'settings-changed' });
+  }
+
+  /** A language whose chunk cannot load (an old cache offline) leaves the console in the one it shows. */
+  private async showLanguage(language: LanguageChoice): Promise<void> {
+    await applyLanguage(language).catch((err: unknown) => console.warn('Holdfast: language not loaded', err));
   }
 
   /** Settings every tab and the host read changed (name, lock, density). */
@@ -245,7 +277,7 @@ export class Console {
       }
       return result;
     } catch (err) {
-      const message = err instanceof StorageFullError ? err.message : `The change was not queued: ${err instanceof Error ? err.message : String(err)}`;
+      const message = err instanceof StorageFullError ? err.message : msg(str`The change was not queued: ${err instanceof Error ? err.message : String(err)}`);
       this.state.patch({ editError: message });
       throw err;
     }

@@ -4,6 +4,7 @@
  * Zigbee2MQTT base topic. Stored in IndexedDB; the engine host reads them and
  * rebuilds its adapters (a rebuild reconnects and re-reads all status).
  */
+import { msg, str } from '@lit/localize';
 import { parseMapping, type MappingFile } from '../conventions/mapped.js';
 import { DEFAULT_HA_PREFIX } from '../host/config.js';
 import type { HoldfastDb } from '../store/db.js';
@@ -21,7 +22,7 @@ export interface ConventionsState {
 export type ImportMappingResult = { readonly ok: true; readonly devices: number } | { readonly ok: false; readonly errors: readonly string[] };
 export type TopicSettingResult = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
-const TOPIC_PREFIX_ERROR = 'Use a topic prefix without wildcards or leading/trailing "/", e.g. homeassistant';
+const topicPrefixError = (): string => msg('Use a topic prefix without wildcards or leading/trailing "/", e.g. homeassistant');
 
 /** A base topic an operator may type: no wildcards, no NUL, no leading or trailing "/". */
 export function checkBaseTopic(value: string): string | null {
@@ -66,7 +67,7 @@ export class ConventionsConfig {
     try {
       json = JSON.parse(text);
     } catch (err) {
-      return { ok: false, errors: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
+      return { ok: false, errors: [msg(str`not valid JSON: ${err instanceof Error ? err.message : String(err)}`)] };
     }
     const parsed = parseMapping(json);
     if (!parsed.ok) return { ok: false, errors: parsed.errors };
@@ -84,7 +85,7 @@ export class ConventionsConfig {
 
   async setHaPrefix(prefix: string): Promise<TopicSettingResult> {
     const p = checkBaseTopic(prefix);
-    if (p === null) return { ok: false, error: TOPIC_PREFIX_ERROR };
+    if (p === null) return { ok: false, error: topicPrefixError() };
     await this.settings.set('haPrefix', p);
     this.state.patch({ haPrefix: p });
     this.changed();
@@ -94,7 +95,7 @@ export class ConventionsConfig {
   /** Homie base topics, comma-separated, and whether other roots are found by a scan. */
   async setHomie(roots: string, scan: boolean): Promise<TopicSettingResult> {
     const list = roots.split(',').map((r) => checkBaseTopic(r));
-    if (list.length === 0 || list.some((r) => r === null)) return { ok: false, error: 'Use base topics without wildcards, separated by commas, e.g. homie, valetudo' };
+    if (list.length === 0 || list.some((r) => r === null)) return { ok: false, error: msg('Use base topics without wildcards, separated by commas, e.g. homie, valetudo') };
     const homieRoots = [...new Set(list as string[])];
     await this.settings.set('homieRoots', homieRoots);
     await this.settings.set('homieScan', scan);
@@ -105,7 +106,7 @@ export class ConventionsConfig {
 
   async setZ2mBase(base: string): Promise<TopicSettingResult> {
     const p = checkBaseTopic(base);
-    if (p === null) return { ok: false, error: 'Use a base topic without wildcards, e.g. zigbee2mqtt' };
+    if (p === null) return { ok: false, error: msg('Use a base topic without wildcards, e.g. zigbee2mqtt') };
     await this.settings.set('z2mBase', p);
     this.state.patch({ z2mBase: p });
     this.changed();

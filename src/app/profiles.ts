@@ -5,7 +5,8 @@
  * a same-origin channel; it is stored (encrypted) only with Remember
  * password ticked, and never logged or exported.
  */
-import { validateProfile, type ConnectionProfile, type ProfileErrors, type ProfileInput } from '../model/profile.js';
+import { msg } from '@lit/localize';
+import { profileFromLink, validateProfile, type ProfileResult, type ConnectionProfile, type ProfileErrors, type ProfileInput } from '../model/profile.js';
 import type { SecretStore } from '../store/secrets.js';
 import type { SettingsStore } from '../store/settings.js';
 import { Store } from './store.js';
@@ -50,7 +51,7 @@ export class ProfilesService {
     let changed = false;
     if (profiles.length === 0 && opts.defaultBrokerUrl) {
       // The server that hosts this console names its broker: trust it as the first profile.
-      const seeded = validateProfile({ name: 'Default broker', url: opts.defaultBrokerUrl });
+      const seeded = validateProfile({ name: msg('Default broker'), url: opts.defaultBrokerUrl });
       if (seeded.ok) {
         const profile = { ...seeded.profile, id: crypto.randomUUID() };
         profiles = [profile];
@@ -77,6 +78,11 @@ export class ProfilesService {
     }
     this.state.patch({ profiles, activeProfileId, pendingProfile });
     if (changed) this.host.configChanged();
+  }
+
+  /** The profile a provisioning link (`?profile=` or `?broker=`) carries, checked; null when the page has none. */
+  fromLink(params: URLSearchParams): ProfileResult | null {
+    return profileFromLink(params);
   }
 
   /** Another tab changed the profiles: read them again. */

@@ -2,6 +2,8 @@
  * Views and scenes, on the page: what the elements show and the operations
  * on them. Stored in IndexedDB (every tab follows), working offline.
  */
+import { msg } from '@lit/localize';
+import { fromBase64Url } from '../model/profile.js';
 import { checkView, MAX_VIEW_ITEMS, moveItem, placeItem, type Density, type Scene, type SceneValue, type View, type ViewItem } from '../model/workspace.js';
 import type { WorkspaceStore } from '../store/workspace.js';
 import { Store } from './store.js';
@@ -30,7 +32,7 @@ export class WorkspaceService {
   }
 
   async createView(name: string): Promise<View> {
-    const view: View = { id: newId(), name: name.trim().slice(0, 80) || 'New view', items: [], density: 'compact', updatedAt: Date.now() };
+    const view: View = { id: newId(), name: name.trim().slice(0, 80) || msg('New view'), items: [], density: 'compact', updatedAt: Date.now() };
     await this.store.putView(view);
     return view;
   }
@@ -53,7 +55,7 @@ export class WorkspaceService {
   }
 
   addHeading(viewId: string, text: string): Promise<View | null> {
-    const heading: ViewItem = { kind: 'heading', id: newId(), text: text.trim().slice(0, 80) || 'Heading' };
+    const heading: ViewItem = { kind: 'heading', id: newId(), text: text.trim().slice(0, 80) || msg('Heading') };
     return this.change(viewId, (v) => ({ ...v, items: [...v.items, heading] }));
   }
 
@@ -87,7 +89,7 @@ export class WorkspaceService {
     try {
       raw = JSON.parse(json);
     } catch {
-      return { ok: false, error: 'The view link is damaged; ask for a new one' };
+      return { ok: false, error: msg('The view link is damaged; ask for a new one') };
     }
     const checked = checkView(raw);
     if (!checked.ok) return { ok: false, error: checked.errors.map((e) => `${e.path} ${e.message}`).join('; ') };
@@ -96,8 +98,17 @@ export class WorkspaceService {
     return { ok: true, view };
   }
 
+  /** A view from a `?view=` link (base64url JSON): a link that cannot be read or stored says it is damaged. */
+  async importViewLink(encoded: string): Promise<{ ok: true; view: View } | { ok: false; error: string }> {
+    try {
+      return await this.importView(fromBase64Url(encoded));
+    } catch {
+      return { ok: false, error: msg('The view link is damaged; ask for a new one') };
+    }
+  }
+
   async saveScene(viewId: string, name: string, values: readonly SceneValue[]): Promise<Scene> {
-    const scene: Scene = { id: newId(), name: name.trim().slice(0, 80) || 'Scene', viewId, values: [...values], createdAt: Date.now() };
+    const scene: Scene = { id: newId(), name: name.trim().slice(0, 80) || msg('Scene'), viewId, values: [...values], createdAt: Date.now() };
     await this.store.putScene(scene);
     return scene;
   }

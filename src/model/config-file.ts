@@ -6,7 +6,9 @@
  * schema compiler: those generate code, which the strict CSP forbids).
  * Pure: reading, checking and previewing; the app applies it.
  */
+import { msg, str } from '@lit/localize';
 import { parseMapping, type MappingFile } from '../conventions/mapped.js';
+import { formatNumber } from '../i18n/format.js';
 import { checkRules } from './alarms.js';
 import { validateProfile, type ConnectionProfile } from './profile.js';
 import { checkScene, checkView, type Density, type FieldError, type Scene, type View } from './workspace.js';
@@ -61,60 +63,60 @@ export function exportedProfile(p: ConnectionProfile): ConnectionProfile {
 
 /** Read a file's text: valid JSON within the size limit, then checked field by field. */
 export function readConfigFile(text: string): ConfigCheck {
-  if (text.length > MAX_CONFIG_BYTES) return { ok: false, errors: [{ path: '', message: `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MB` }] };
+  if (text.length > MAX_CONFIG_BYTES) return { ok: false, errors: [{ path: '', message: msg(str`is larger than ${formatNumber(MAX_CONFIG_BYTES / 1024 / 1024)} MB`) }] };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { ok: false, errors: [{ path: '', message: `is not valid JSON (${err instanceof Error ? err.message : String(err)})` }] };
+    return { ok: false, errors: [{ path: '', message: msg(str`is not valid JSON (${err instanceof Error ? err.message : String(err)})`) }] };
   }
   return checkConfigFile(json);
 }
 
 export function checkConfigFile(raw: unknown): ConfigCheck {
   const errors: FieldError[] = [];
-  if (!isRecord(raw)) return { ok: false, errors: [{ path: '', message: 'must be a JSON object' }] };
-  if (raw['format'] !== CONFIG_FORMAT) errors.push({ path: 'format', message: `must be "${CONFIG_FORMAT}"` });
-  if (raw['version'] !== CONFIG_VERSION) errors.push({ path: 'version', message: `must be ${CONFIG_VERSION} (this console reads version ${CONFIG_VERSION})` });
+  if (!isRecord(raw)) return { ok: false, errors: [{ path: '', message: msg('must be a JSON object') }] };
+  if (raw['format'] !== CONFIG_FORMAT) errors.push({ path: 'format', message: msg(str`must be "${CONFIG_FORMAT}"`) });
+  if (raw['version'] !== CONFIG_VERSION) errors.push({ path: 'version', message: msg(str`must be ${CONFIG_VERSION} (this console reads version ${CONFIG_VERSION})`) });
 
   const profiles: ConnectionProfile[] = [];
   const rawProfiles = raw['profiles'] ?? [];
-  if (!Array.isArray(rawProfiles)) errors.push({ path: 'profiles', message: 'must be a list' });
+  if (!Array.isArray(rawProfiles)) errors.push({ path: 'profiles', message: msg('must be a list') });
   else
     rawProfiles.forEach((p: unknown, i) => {
       const path = `profiles[${i}]`;
-      if (!isRecord(p)) return errors.push({ path, message: 'must be an object' });
-      if ('password' in p) errors.push({ path: `${path}.password`, message: 'passwords are never part of a configuration file' });
+      if (!isRecord(p)) return errors.push({ path, message: msg('must be an object') });
+      if ('password' in p) errors.push({ path: `${path}.password`, message: msg('passwords are never part of a configuration file') });
       const id = p['id'];
-      if (typeof id !== 'string' || id === '' || id.length > 100) errors.push({ path: `${path}.id`, message: 'must be a non-empty id' });
+      if (typeof id !== 'string' || id === '' || id.length > 100) errors.push({ path: `${path}.id`, message: msg('must be a non-empty id') });
       const v = validateProfile({ ...p, rememberPassword: false });
-      if (!v.ok) for (const [field, message] of Object.entries(v.errors)) errors.push({ path: `${path}.${field}`, message: message ?? 'is not valid' });
+      if (!v.ok) for (const [field, message] of Object.entries(v.errors)) errors.push({ path: `${path}.${field}`, message: message ?? msg('is not valid') });
       else if (typeof id === 'string') profiles.push({ ...v.profile, id });
       return undefined;
     });
   const ids = profiles.map((p) => p.id);
-  if (new Set(ids).size !== ids.length) errors.push({ path: 'profiles', message: 'two profiles have the same id' });
+  if (new Set(ids).size !== ids.length) errors.push({ path: 'profiles', message: msg('two profiles have the same id') });
   const activeProfileId = raw['activeProfileId'] ?? null;
-  if (activeProfileId !== null && (typeof activeProfileId !== 'string' || !ids.includes(activeProfileId))) errors.push({ path: 'activeProfileId', message: 'must be the id of one of the profiles, or null' });
+  if (activeProfileId !== null && (typeof activeProfileId !== 'string' || !ids.includes(activeProfileId))) errors.push({ path: 'activeProfileId', message: msg('must be the id of one of the profiles, or null') });
 
   const c = raw['conventions'] ?? {};
   let conventions: ConventionsSettings = { haPrefix: 'homeassistant', homieRoots: ['homie'], homieScan: true, z2mBase: 'zigbee2mqtt', mapping: null };
-  if (!isRecord(c)) errors.push({ path: 'conventions', message: 'must be an object' });
+  if (!isRecord(c)) errors.push({ path: 'conventions', message: msg('must be an object') });
   else {
     const base = (key: string, dflt: string): string => {
       const v = c[key] ?? dflt;
       if (!baseTopic(v)) {
-        errors.push({ path: `conventions.${key}`, message: 'must be a topic prefix without wildcards or leading/trailing "/"' });
+        errors.push({ path: `conventions.${key}`, message: msg('must be a topic prefix without wildcards or leading/trailing "/"') });
         return dflt;
       }
       return v;
     };
     const roots = c['homieRoots'] ?? ['homie'];
     let homieRoots: string[] = ['homie'];
-    if (!Array.isArray(roots) || roots.length === 0 || roots.some((r) => !baseTopic(r))) errors.push({ path: 'conventions.homieRoots', message: 'must be a non-empty list of base topics without wildcards' });
+    if (!Array.isArray(roots) || roots.length === 0 || roots.some((r) => !baseTopic(r))) errors.push({ path: 'conventions.homieRoots', message: msg('must be a non-empty list of base topics without wildcards') });
     else homieRoots = roots as string[];
     const scan = c['homieScan'] ?? true;
-    if (typeof scan !== 'boolean') errors.push({ path: 'conventions.homieScan', message: 'must be true or false' });
+    if (typeof scan !== 'boolean') errors.push({ path: 'conventions.homieScan', message: msg('must be true or false') });
     let mapping: MappingFile | null = null;
     if (c['mapping'] !== undefined && c['mapping'] !== null) {
       const m = parseMapping(c['mapping']);
@@ -126,7 +128,7 @@ export function checkConfigFile(raw: unknown): ConfigCheck {
 
   const views: View[] = [];
   const rawViews = raw['views'] ?? [];
-  if (!Array.isArray(rawViews)) errors.push({ path: 'views', message: 'must be a list' });
+  if (!Array.isArray(rawViews)) errors.push({ path: 'views', message: msg('must be a list') });
   else
     rawViews.forEach((v: unknown, i) => {
       const r = checkView(v, `views[${i}]`);
@@ -135,42 +137,42 @@ export function checkConfigFile(raw: unknown): ConfigCheck {
     });
   const scenes: Scene[] = [];
   const rawScenes = raw['scenes'] ?? [];
-  if (!Array.isArray(rawScenes)) errors.push({ path: 'scenes', message: 'must be a list' });
+  if (!Array.isArray(rawScenes)) errors.push({ path: 'scenes', message: msg('must be a list') });
   else
     rawScenes.forEach((s: unknown, i) => {
       const r = checkScene(s, `scenes[${i}]`);
       if (!r.ok) return errors.push(...r.errors);
-      if (!views.some((v) => v.id === r.value.viewId)) errors.push({ path: `scenes[${i}].viewId`, message: 'must be the id of one of the views' });
+      if (!views.some((v) => v.id === r.value.viewId)) errors.push({ path: `scenes[${i}].viewId`, message: msg('must be the id of one of the views') });
       scenes.push(r.value);
       return undefined;
     });
 
   const s = raw['settings'] ?? {};
   let settings: ConsoleSettings = { operatorName: '', theme: 'system', backgroundSync: false, deviceDensity: {} };
-  if (!isRecord(s)) errors.push({ path: 'settings', message: 'must be an object' });
+  if (!isRecord(s)) errors.push({ path: 'settings', message: msg('must be an object') });
   else {
     const name = s['operatorName'] ?? '';
-    if (typeof name !== 'string' || name.length > 60) errors.push({ path: 'settings.operatorName', message: 'must be text of at most 60 characters' });
+    if (typeof name !== 'string' || name.length > 60) errors.push({ path: 'settings.operatorName', message: msg(str`must be text of at most ${formatNumber(60)} characters`) });
     const theme = s['theme'] ?? 'system';
-    if (theme !== 'system' && theme !== 'dark' && theme !== 'light') errors.push({ path: 'settings.theme', message: 'must be "system", "dark" or "light"' });
+    if (theme !== 'system' && theme !== 'dark' && theme !== 'light') errors.push({ path: 'settings.theme', message: msg('must be "system", "dark" or "light"') });
     const bg = s['backgroundSync'] ?? false;
-    if (typeof bg !== 'boolean') errors.push({ path: 'settings.backgroundSync', message: 'must be true or false' });
+    if (typeof bg !== 'boolean') errors.push({ path: 'settings.backgroundSync', message: msg('must be true or false') });
     const dd = s['deviceDensity'] ?? {};
     const deviceDensity: Record<string, Density> = {};
-    if (!isRecord(dd)) errors.push({ path: 'settings.deviceDensity', message: 'must be an object' });
+    if (!isRecord(dd)) errors.push({ path: 'settings.deviceDensity', message: msg('must be an object') });
     else
       for (const [k, v] of Object.entries(dd)) {
         if (v === 'compact' || v === 'comfortable') deviceDensity[k] = v;
-        else errors.push({ path: `settings.deviceDensity.${k}`, message: 'must be "compact" or "comfortable"' });
+        else errors.push({ path: `settings.deviceDensity.${k}`, message: msg('must be "compact" or "comfortable"') });
       }
     settings = { operatorName: typeof name === 'string' ? name.trim() : '', theme: theme === 'dark' || theme === 'light' ? theme : 'system', backgroundSync: bg === true, deviceDensity };
   }
   const alarms = raw['alarms'] ?? [];
-  if (!Array.isArray(alarms)) errors.push({ path: 'alarms', message: 'must be a list' });
+  if (!Array.isArray(alarms)) errors.push({ path: 'alarms', message: msg('must be a list') });
   else {
     // Checked here too, so a preview never accepts rules the import would then refuse.
     const checked = checkRules(alarms);
-    if (!checked.ok) for (const e of checked.errors) errors.push({ path: `alarms[${e.index}].${e.field}`, message: `is not valid (${e.error})` });
+    if (!checked.ok) for (const e of checked.errors) errors.push({ path: `alarms[${e.index}].${e.field}`, message: msg(str`is not valid (${e.error})`) });
   }
 
   if (errors.length > 0) return { ok: false, errors };
@@ -212,17 +214,17 @@ function diffById<T extends { readonly id: string; readonly name: string }>(area
 /** What importing `next` over `now` would change: shown to the operator before anything is overwritten. */
 export function previewConfig(now: ConfigFile, next: ConfigFile): ConfigChange[] {
   const out: ConfigChange[] = [...diffById('profiles', now.profiles.map(exportedProfile), next.profiles.map(exportedProfile))];
-  if (now.activeProfileId !== next.activeProfileId) out.push({ area: 'profiles', what: 'changed', name: 'active connection' });
+  if (now.activeProfileId !== next.activeProfileId) out.push({ area: 'profiles', what: 'changed', name: msg('active connection') });
   const cn = now.conventions;
   const cx = next.conventions;
   for (const key of ['haPrefix', 'homieRoots', 'homieScan', 'z2mBase'] as const) {
     if (JSON.stringify(cn[key]) !== JSON.stringify(cx[key])) out.push({ area: 'conventions', what: 'changed', name: key });
   }
-  if (JSON.stringify(cn.mapping) !== JSON.stringify(cx.mapping)) out.push({ area: 'conventions', what: cx.mapping === null ? 'removed' : cn.mapping === null ? 'added' : 'changed', name: 'custom-topic mapping' });
+  if (JSON.stringify(cn.mapping) !== JSON.stringify(cx.mapping)) out.push({ area: 'conventions', what: cx.mapping === null ? 'removed' : cn.mapping === null ? 'added' : 'changed', name: msg('custom-topic mapping') });
   out.push(...diffById('views', now.views, next.views), ...diffById('scenes', now.scenes, next.scenes));
   for (const key of ['operatorName', 'theme', 'backgroundSync', 'deviceDensity'] as const) {
     if (JSON.stringify(now.settings[key]) !== JSON.stringify(next.settings[key])) out.push({ area: 'settings', what: 'changed', name: key });
   }
-  if (JSON.stringify(now.alarms) !== JSON.stringify(next.alarms)) out.push({ area: 'alarms', what: 'changed', name: `${next.alarms.length} alarm rules` });
+  if (JSON.stringify(now.alarms) !== JSON.stringify(next.alarms)) out.push({ area: 'alarms', what: 'changed', name: msg(str`${formatNumber(next.alarms.length)} alarm rules`) });
   return out;
 }

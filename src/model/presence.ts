@@ -8,6 +8,12 @@ export interface PresenceInfo {
 
 export const DEFAULT_PRESENCE_BASE = 'holdfast/presence';
 
+/**
+ * The name a console without one goes by, on the wire (English, as every
+ * console reads it); a page shows it in its own language (hf-presence.ts).
+ */
+export const UNNAMED_OPERATOR = 'Unnamed operator';
+
 export function presenceTopic(base: string, clientId: string): string {
   return `${base}/${clientId}`;
 }
@@ -24,7 +30,7 @@ export function parsePresence(base: string, topic: string, payload: string): { c
   if (payload === '') return { clientId, info: null };
   try {
     const raw = JSON.parse(payload) as { name?: unknown; editing?: unknown; at?: unknown };
-    const name = typeof raw.name === 'string' && raw.name.trim() ? raw.name.trim().slice(0, 60) : 'Unnamed operator';
+    const name = typeof raw.name === 'string' && raw.name.trim() ? raw.name.trim().slice(0, 60) : UNNAMED_OPERATOR;
     const e = raw.editing as { deviceId?: unknown; propertyId?: unknown } | null | undefined;
     const editing = e && typeof e.deviceId === 'string' && typeof e.propertyId === 'string' ? { deviceId: e.deviceId, propertyId: e.propertyId } : null;
     return { clientId, info: { clientId, name, editing, at: typeof raw.at === 'number' ? raw.at : 0 } };

@@ -1,3 +1,4 @@
+import { msg } from '@lit/localize';
 import { parseBrokerUrl } from './broker-url.js';
 
 export type ProtocolPreference = 'auto' | 4 | 5;
@@ -36,17 +37,17 @@ export function validateProfile(input: ProfileInput): ProfileResult {
   if (!url.ok) errors.url = url.error;
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   const username = typeof input.username === 'string' ? input.username.trim() : '';
-  if (username.length > 256) errors.username = 'The user name is too long';
+  if (username.length > 256) errors.username = msg('The user name is too long');
   const clientIdPrefix = typeof input.clientIdPrefix === 'string' && input.clientIdPrefix.trim() !== '' ? input.clientIdPrefix.trim() : DEFAULT_PROFILE.clientIdPrefix;
   // MQTT 3.1.1 only guarantees 23-character client IDs; we append "-" and 8 hex digits.
-  if (!CLIENT_ID_PREFIX.test(clientIdPrefix)) errors.clientIdPrefix = 'Use 1–23 letters, digits, "-" or "_"';
-  else if (clientIdPrefix.length > 14) errors.clientIdPrefix = 'Use at most 14 characters (a unique suffix is added per tab)';
+  if (!CLIENT_ID_PREFIX.test(clientIdPrefix)) errors.clientIdPrefix = msg('Use 1–23 letters, digits, "-" or "_"');
+  else if (clientIdPrefix.length > 14) errors.clientIdPrefix = msg('Use at most 14 characters (a unique suffix is added per tab)');
   const protocolRaw = input.protocol ?? 'auto';
   const protocol: ProtocolPreference | null = protocolRaw === 'auto' || protocolRaw === '' ? 'auto' : Number(protocolRaw) === 5 ? 5 : Number(protocolRaw) === 4 ? 4 : null;
-  if (protocol === null) errors.protocol = 'Choose automatic, MQTT 5 or MQTT 3.1.1';
+  if (protocol === null) errors.protocol = msg('Choose automatic, MQTT 5 or MQTT 3.1.1');
   const keepaliveRaw = input.keepaliveSeconds ?? DEFAULT_PROFILE.keepaliveSeconds;
   const keepaliveSeconds = typeof keepaliveRaw === 'number' ? keepaliveRaw : Number(String(keepaliveRaw).trim() || NaN);
-  if (!Number.isInteger(keepaliveSeconds) || keepaliveSeconds < 5 || keepaliveSeconds > 600) errors.keepaliveSeconds = 'Keepalive must be a whole number of seconds from 5 to 600';
+  if (!Number.isInteger(keepaliveSeconds) || keepaliveSeconds < 5 || keepaliveSeconds > 600) errors.keepaliveSeconds = msg('Keepalive must be a whole number of seconds from 5 to 600');
   if (Object.keys(errors).length > 0 || !url.ok || protocol === null) return { ok: false, errors };
   return {
     ok: true,
@@ -99,9 +100,9 @@ export function profileFromLink(params: URLSearchParams): ProfileResult | null {
     try {
       data = JSON.parse(fromBase64Url(encoded));
     } catch {
-      return { ok: false, errors: { url: 'The profile link is damaged; ask for a new one' } };
+      return { ok: false, errors: { url: msg('The profile link is damaged; ask for a new one') } };
     }
-    if (typeof data !== 'object' || data === null) return { ok: false, errors: { url: 'The profile link is damaged; ask for a new one' } };
+    if (typeof data !== 'object' || data === null) return { ok: false, errors: { url: msg('The profile link is damaged; ask for a new one') } };
     // A link can never turn on password saving on someone's tablet.
     return validateProfile({ ...(data as ProfileInput), rememberPassword: false });
   }

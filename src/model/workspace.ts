@@ -3,6 +3,8 @@
  * and scenes (saved values of a view's settings, recalled through the outbox
  * like any edit). Pure: data, checks and the recall preview.
  */
+import { msg, str } from '@lit/localize';
+import { formatNumber } from '../i18n/format.js';
 import type { PropertySchema, PropertyValue } from './types.js';
 import { valuesEqual } from './values.js';
 
@@ -53,16 +55,16 @@ const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typ
 
 function text(raw: unknown, path: string, errors: FieldError[], max = MAX_NAME): string {
   if (typeof raw !== 'string' || raw.trim() === '') {
-    errors.push({ path, message: 'must be non-empty text' });
+    errors.push({ path, message: msg('must be non-empty text') });
     return '';
   }
-  if (raw.length > max) errors.push({ path, message: `must be at most ${max} characters` });
+  if (raw.length > max) errors.push({ path, message: msg(str`must be at most ${formatNumber(max)} characters`) });
   return raw.trim().slice(0, max);
 }
 
 function id(raw: unknown, path: string, errors: FieldError[]): string {
   if (typeof raw !== 'string' || !/^[A-Za-z0-9_.:/-]{1,200}$/.test(raw)) {
-    errors.push({ path, message: 'must be an id of letters, digits and _.:/-' });
+    errors.push({ path, message: msg('must be an id of letters, digits and _.:/-') });
     return '';
   }
   return raw;
@@ -72,34 +74,34 @@ function value(raw: unknown, path: string, errors: FieldError[]): PropertyValue 
   if (typeof raw === 'string' && raw.length <= 10_000) return raw;
   if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
   if (typeof raw === 'boolean') return raw;
-  errors.push({ path, message: 'must be text, a finite number or true/false' });
+  errors.push({ path, message: msg('must be text, a finite number or true/false') });
   return '';
 }
 
 /** Check a view from a link, a file or storage; every bad field gets its own error. */
 export function checkView(raw: unknown, path = 'view'): Checked<View> {
   const errors: FieldError[] = [];
-  if (!isRecord(raw)) return { ok: false, errors: [{ path, message: 'must be an object' }] };
+  if (!isRecord(raw)) return { ok: false, errors: [{ path, message: msg('must be an object') }] };
   const items: ViewItem[] = [];
-  if (!Array.isArray(raw['items'])) errors.push({ path: `${path}.items`, message: 'must be a list' });
-  else if (raw['items'].length > MAX_VIEW_ITEMS) errors.push({ path: `${path}.items`, message: `must have at most ${MAX_VIEW_ITEMS} entries` });
+  if (!Array.isArray(raw['items'])) errors.push({ path: `${path}.items`, message: msg('must be a list') });
+  else if (raw['items'].length > MAX_VIEW_ITEMS) errors.push({ path: `${path}.items`, message: msg(str`must have at most ${formatNumber(MAX_VIEW_ITEMS)} entries`) });
   else
     raw['items'].forEach((it: unknown, i) => {
       const p = `${path}.items[${i}]`;
-      if (!isRecord(it)) return errors.push({ path: p, message: 'must be an object' });
+      if (!isRecord(it)) return errors.push({ path: p, message: msg('must be an object') });
       const itemId = id(it['id'], `${p}.id`, errors);
       if (it['kind'] === 'heading') items.push({ kind: 'heading', id: itemId, text: text(it['text'], `${p}.text`, errors) });
       else if (it['kind'] === 'control') items.push({ kind: 'control', id: itemId, deviceId: id(it['deviceId'], `${p}.deviceId`, errors), propertyId: id(it['propertyId'], `${p}.propertyId`, errors) });
-      else errors.push({ path: `${p}.kind`, message: 'must be "control" or "heading"' });
+      else errors.push({ path: `${p}.kind`, message: msg('must be "control" or "heading"') });
       return undefined;
     });
   const seen = new Set<string>();
   for (const it of items) {
-    if (seen.has(it.id)) errors.push({ path: `${path}.items`, message: `the id "${it.id}" is used twice` });
+    if (seen.has(it.id)) errors.push({ path: `${path}.items`, message: msg(str`the id "${it.id}" is used twice`) });
     seen.add(it.id);
   }
   const density = raw['density'] === undefined ? 'compact' : raw['density'];
-  if (density !== 'compact' && density !== 'comfortable') errors.push({ path: `${path}.density`, message: 'must be "compact" or "comfortable"' });
+  if (density !== 'compact' && density !== 'comfortable') errors.push({ path: `${path}.density`, message: msg('must be "compact" or "comfortable"') });
   const view: View = {
     id: id(raw['id'], `${path}.id`, errors),
     name: text(raw['name'], `${path}.name`, errors),
@@ -112,14 +114,14 @@ export function checkView(raw: unknown, path = 'view'): Checked<View> {
 
 export function checkScene(raw: unknown, path = 'scene'): Checked<Scene> {
   const errors: FieldError[] = [];
-  if (!isRecord(raw)) return { ok: false, errors: [{ path, message: 'must be an object' }] };
+  if (!isRecord(raw)) return { ok: false, errors: [{ path, message: msg('must be an object') }] };
   const values: SceneValue[] = [];
-  if (!Array.isArray(raw['values'])) errors.push({ path: `${path}.values`, message: 'must be a list' });
-  else if (raw['values'].length > MAX_VIEW_ITEMS) errors.push({ path: `${path}.values`, message: `must have at most ${MAX_VIEW_ITEMS} entries` });
+  if (!Array.isArray(raw['values'])) errors.push({ path: `${path}.values`, message: msg('must be a list') });
+  else if (raw['values'].length > MAX_VIEW_ITEMS) errors.push({ path: `${path}.values`, message: msg(str`must have at most ${formatNumber(MAX_VIEW_ITEMS)} entries`) });
   else
     raw['values'].forEach((v: unknown, i) => {
       const p = `${path}.values[${i}]`;
-      if (!isRecord(v)) return errors.push({ path: p, message: 'must be an object' });
+      if (!isRecord(v)) return errors.push({ path: p, message: msg('must be an object') });
       values.push({ deviceId: id(v['deviceId'], `${p}.deviceId`, errors), propertyId: id(v['propertyId'], `${p}.propertyId`, errors), value: value(v['value'], `${p}.value`, errors) });
       return undefined;
     });

@@ -1,4 +1,5 @@
 import type { MappingFile } from '../conventions/mapped.js';
+import type { LanguageChoice } from '../i18n/locales.js';
 import type { ConnectionProfile } from '../model/profile.js';
 import type { Density } from '../model/workspace.js';
 import type { HoldfastDb } from './db.js';
@@ -46,6 +47,8 @@ export interface SettingsSchema {
   alarmVibrate: boolean;
   /** The rules the server's configuration ships were imported once (the operator's copy rules from then on). */
   alarmRulesSeeded: boolean;
+  /** The language chosen in Settings for this browser ('auto': follow the browser's languages). */
+  language: LanguageChoice;
 }
 
 export class SettingsStore {

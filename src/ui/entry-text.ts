@@ -1,3 +1,5 @@
+import { msg, str } from '@lit/localize';
+import { formatNumber } from '../i18n/format.js';
 import type { EntryReason, OutboxEntry, PropertySchema } from '../model/types.js';
 import { formatValue } from '../model/values.js';
 
@@ -9,61 +11,76 @@ export interface EntryTextContext {
 }
 
 function value(ctx: EntryTextContext, v: OutboxEntry['desired'] | null): string {
-  return ctx.schema ? formatValue(ctx.schema, v) : v === null ? 'unknown' : String(v);
+  return ctx.schema ? formatValue(ctx.schema, v) : v === null ? msg('unknown') : String(v);
 }
 
 /** Why an entry is where it is, in words. */
 export function reasonText(reason: EntryReason, ctx: EntryTextContext): string {
-  const setting = ctx.schema?.name ?? 'this setting';
+  const device = ctx.deviceName;
+  // The setting's name when the schema is known; else each sentence says "this setting" in its own words.
+  const setting = ctx.schema?.name;
   switch (reason.code) {
     case 'already-shown':
-      return 'the device already shows this value';
+      return msg('the device already shows this value');
     case 'device-changed':
-      return `the device changed to ${value(ctx, reason.now)} before your change was sent`;
+      return msg(str`the device changed to ${value(ctx, reason.now)} before your change was sent`);
     case 'cannot-check':
-      return reason.retained
-        ? `${ctx.deviceName} did not report ${setting} after reconnecting (the broker may have dropped its retained status), so Holdfast cannot check it`
-        : `${ctx.deviceName} does not report ${setting} unless it changes, so Holdfast cannot check it`;
-    case 'no-answer':
-      return `${ctx.deviceName} did not answer when asked for ${setting} within ${Math.round(reason.waitedMs / 1000)} s, so Holdfast cannot check it`;
+      if (reason.retained) {
+        return setting !== undefined
+          ? msg(str`${device} did not report ${setting} after reconnecting (the broker may have dropped its retained status), so Holdfast cannot check it`)
+          : msg(str`${device} did not report this setting after reconnecting (the broker may have dropped its retained status), so Holdfast cannot check it`);
+      }
+      return setting !== undefined
+        ? msg(str`${device} does not report ${setting} unless it changes, so Holdfast cannot check it`)
+        : msg(str`${device} does not report this setting unless it changes, so Holdfast cannot check it`);
+    case 'no-answer': {
+      const seconds = formatNumber(Math.round(reason.waitedMs / 1000));
+      return setting !== undefined
+        ? msg(str`${device} did not answer when asked for ${setting} within ${seconds} s, so Holdfast cannot check it`)
+        : msg(str`${device} did not answer when asked for this setting within ${seconds} s, so Holdfast cannot check it`);
+    }
     case 'asking':
-      return `asking ${ctx.deviceName} for its current ${setting}`;
+      return setting !== undefined ? msg(str`asking ${device} for its current ${setting}`) : msg(str`asking ${device} for its current this setting`);
     case 'device-away':
-      return `${ctx.deviceName} is not available, so its last report may be out of date; it will be checked when the device returns`;
+      return msg(str`${device} is not available, so its last report may be out of date; it will be checked when the device returns`);
     case 'earlier-attempt':
-      return 'an earlier attempt may still reach the device; checked again once it would have been confirmed';
+      return msg('an earlier attempt may still reach the device; checked again once it would have been confirmed');
     case 'interrupted':
-      return 'interrupted while sending; it will be checked against the device before anything is sent';
+      return msg('interrupted while sending; it will be checked against the device before anything is sent');
     case 'reported-before-send':
-      return 'the device reported a new value just before sending; checking again';
+      return msg('the device reported a new value just before sending; checking again');
     case 'confirmed-by-echo':
-      return 'confirmed by the device';
+      return msg('confirmed by the device');
     case 'no-confirmation':
       return reason.reported === undefined
-        ? 'no confirmation from the device within the deadline'
-        : `no confirmation from the device within the deadline; it reports ${value(ctx, reason.reported)}`;
+        ? msg('no confirmation from the device within the deadline')
+        : msg(str`no confirmation from the device within the deadline; it reports ${value(ctx, reason.reported)}`);
     case 'does-not-report':
-      return `${ctx.deviceName} does not report ${setting}, so it cannot confirm it`;
+      return setting !== undefined ? msg(str`${device} does not report ${setting}, so it cannot confirm it`) : msg(str`${device} does not report this setting, so it cannot confirm it`);
     case 'not-authorized':
-      return `not authorized to publish to ${reason.topic}`;
-    case 'broker-refused':
-      return `refused by the broker (reason code 0x${reason.reasonCode.toString(16).padStart(2, '0')})`;
+      return msg(str`not authorized to publish to ${reason.topic}`);
+    case 'broker-refused': {
+      // The MQTT reason code as the broker's documentation writes it (0x87), not a number to localize.
+      const code = `0x${reason.reasonCode.toString(16).padStart(2, '0')}`;
+      return msg(str`refused by the broker (reason code ${code})`);
+    }
     case 'cannot-encode':
-      return `it could not be encoded for the device: ${reason.detail}`;
+      return msg(str`it could not be encoded for the device: ${reason.detail}`);
     case 'setting-gone':
-      return `${ctx.deviceName} no longer has this setting`;
+      return msg(str`${device} no longer has this setting`);
     case 'read-only':
-      return reason.detail ?? `${setting} is read-only`;
+      // The detail is the adapter's own explanation (produced with the schema, in the engine).
+      return reason.detail ?? (setting !== undefined ? msg(str`${setting} is read-only`) : msg('this setting is read-only'));
     case 'momentary-not-replayed':
-      return 'a momentary command is not replayed after the connection dropped';
+      return msg('a momentary command is not replayed after the connection dropped');
     case 'changed-back':
-      return 'changed back to the value it had when you edited';
+      return msg('changed back to the value it had when you edited');
     case 'withdrawn':
-      return 'withdrawn by the operator';
+      return msg('withdrawn by the operator');
     case 'undone':
-      return 'undone before it was sent';
+      return msg('undone before it was sent');
     case 'superseded':
-      return 'replaced by a newer edit';
+      return msg('replaced by a newer edit');
   }
 }
 
@@ -71,32 +88,38 @@ export function reasonText(reason: EntryReason, ctx: EntryTextContext): string {
 export function describeEntry(entry: OutboxEntry, ctx: EntryTextContext): string {
   const v = value(ctx, entry.desired);
   const why = entry.reason ? reasonText(entry.reason, ctx) : null;
-  const silent = entry.noSubscribersOn ? ` (no device is listening on ${entry.noSubscribersOn})` : '';
+  // Published where no device subscribes (MQTT 5 "no matching subscribers"): the topic, as on the wire.
+  const topic = entry.noSubscribersOn;
   switch (entry.state) {
     case 'queued':
-      if (why && entry.reason?.code !== 'interrupted') return `Queued: ${v} (${why})`;
-      return ctx.live ? `Queued: ${v}` : `Queued: ${v}, will be checked against the device when the connection returns`;
+      if (why && entry.reason?.code !== 'interrupted') return msg(str`Queued: ${v} (${why})`);
+      return ctx.live ? msg(str`Queued: ${v}`) : msg(str`Queued: ${v}, will be checked against the device when the connection returns`);
     case 'checking':
-      return `Checking ${v}: ${why ?? 'asking the device for its current value'}…`;
+      return msg(str`Checking ${v}: ${why ?? msg('asking the device for its current value')}…`);
     case 'held':
-      return `Held: ${v}. ${why ?? ''}`.trim();
+      return why ? msg(str`Held: ${v}. ${why}`) : msg(str`Held: ${v}.`);
     case 'sending':
-      return `Sending ${v}…`;
+      return msg(str`Sending ${v}…`);
     case 'sent':
-      return `Sent ${v}, waiting for the device to confirm${silent}`;
+      return topic ? msg(str`Sent ${v}, waiting for the device to confirm (no device is listening on ${topic})`) : msg(str`Sent ${v}, waiting for the device to confirm`);
     case 'confirmed':
-      return `Confirmed ${v}`;
-    case 'sent-unconfirmable':
-      return ctx.schema?.momentary ? `Sent ${v}` : `Sent ${v}; ${why ?? 'the device does not report it'}${silent}`;
+      return msg(str`Confirmed ${v}`);
+    case 'sent-unconfirmable': {
+      if (ctx.schema?.momentary) return msg(str`Sent ${v}`);
+      const because = why ?? msg('the device does not report it');
+      return topic ? msg(str`Sent ${v}; ${because} (no device is listening on ${topic})`) : msg(str`Sent ${v}; ${because}`);
+    }
     case 'discarded':
-      return `Not sent: ${why ?? 'the device changed'}`;
+      return msg(str`Not sent: ${why ?? msg('the device changed')}`);
     case 'unverified':
-      return `Not sent yet: ${why ?? 'nothing could check it'}. Send anyway, or dismiss it.`;
+      return msg(str`Not sent yet: ${why ?? msg('nothing could check it')}. Send anyway, or dismiss it.`);
     case 'rejected':
-      return `Rejected: ${why ?? 'the broker refused it'}`;
-    case 'unconfirmed':
-      return `Not confirmed: ${why ?? 'no echo from the device'}${silent}`;
+      return msg(str`Rejected: ${why ?? msg('the broker refused it')}`);
+    case 'unconfirmed': {
+      const because = why ?? msg('no echo from the device');
+      return topic ? msg(str`Not confirmed: ${because} (no device is listening on ${topic})`) : msg(str`Not confirmed: ${because}`);
+    }
     case 'cancelled':
-      return `Cancelled: ${why ?? ''}`;
+      return why ? msg(str`Cancelled: ${why}`) : msg('Cancelled');
   }
 }

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { WorkspaceState } from '../app/workspace.js';
@@ -6,6 +7,7 @@ import { sharedStyles } from './shared-styles.js';
 import { WorkspaceEvent } from './workspace-events.js';
 
 /** "Add to view": pin one control to an existing view, or to a new one named here. */
+@localized()
 @customElement('hf-add-to-view')
 export class HfAddToView extends LitElement {
   static override styles = [
@@ -61,17 +63,17 @@ export class HfAddToView extends LitElement {
   override render() {
     const views = this.workspace.value?.views ?? [];
     return html`<fieldset>
-      <legend>Add ${this.propertyName} to a view</legend>
+      <legend>${msg(str`Add ${this.propertyName} to a view`)}</legend>
       ${views.map((v) => {
         const pinned = v.items.some((it) => it.kind === 'control' && it.deviceId === this.deviceId && it.propertyId === this.propertyId);
-        return html`<button ?disabled=${pinned} @click=${() => this.pin(v.id)}>${v.name}${pinned ? ' (already in it)' : ''}</button>`;
+        return html`<button ?disabled=${pinned} @click=${() => this.pin(v.id)}>${pinned ? msg(str`${v.name} (already in it)`) : v.name}</button>`;
       })}
       <form @submit=${this.create}>
-        <label>New view <input .value=${this.name} @input=${(e: InputEvent) => (this.name = (e.target as HTMLInputElement).value)} maxlength="80" /></label>
-        <button type="submit">Create and add</button>
+        <label>${msg('New view')} <input .value=${this.name} @input=${(e: InputEvent) => (this.name = (e.target as HTMLInputElement).value)} maxlength="80" /></label>
+        <button type="submit">${msg('Create and add')}</button>
       </form>
-      <button @click=${() => this.done()}>Cancel</button>
-      ${views.length === 0 ? html`<span class="muted">No views yet: name one to create it.</span>` : nothing}
+      <button @click=${() => this.done()}>${msg('Cancel')}</button>
+      ${views.length === 0 ? html`<span class="muted">${msg('No views yet: name one to create it.')}</span>` : nothing}
     </fieldset>`;
   }
 }

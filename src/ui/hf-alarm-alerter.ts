@@ -1,3 +1,4 @@
+import { localized } from '@lit/localize';
 import { LitElement, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { AlarmsState } from '../app/alarms.js';
@@ -10,6 +11,7 @@ import { SliceController } from './controllers/slice-controller.js';
  * when the operator turned them on. Alarms already active when the page
  * opens (or when this tab first hears of them) never sound. Renders nothing.
  */
+@localized()
 @customElement('hf-alarm-alerter')
 export class HfAlarmAlerter extends LitElement {
   /** Raises this page has seen; null until the first list arrived (a page load is never an alarm). */

@@ -1,15 +1,25 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { formatDateTime, formatNumber } from '../i18n/format.js';
 import type { AlarmHistoryRecord } from '../model/alarm-history.js';
 import { initialAlarmState, type AlarmView } from '../model/alarms.js';
-import { EVENT_TEXT, SEVERITY_TEXT, STALE_REASON_TEXT, alarmTitle, readingAt } from './alarm-text.js';
+import { alarmTitle, eventText, readingAt, severityText, staleReasonText } from './alarm-text.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { download } from './download.js';
 import { sharedStyles } from './shared-styles.js';
 
 const SHOWN = 100;
 
+/** "Warning: Pump 3 above 90 °", with who acknowledged it when that is the event. */
+function whatText(r: AlarmHistoryRecord, title: string): string {
+  const severity = severityText(r.rule.severity);
+  if (r.event !== 'acknowledged') return msg(str`${severity}: ${title}`);
+  return r.by ? msg(str`${severity}: ${title} by ${r.by}`) : msg(str`${severity}: ${title} by an unnamed operator`);
+}
+
 /** The alarm history (kept on this device, bounded), newest first, with its exports. */
+@localized()
 @customElement('hf-alarm-history')
 export class HfAlarmHistory extends LitElement {
   static override styles = [
@@ -56,23 +66,23 @@ export class HfAlarmHistory extends LitElement {
   override render() {
     const rows = this.rows.value ?? [];
     return html`
-      <h3 id="history-title">Alarm history</h3>
+      <h3 id="history-title">${msg('Alarm history')}</h3>
       <div class="actions">
-        <button @click=${() => void this.save('csv')}>Export alarm history as CSV</button>
-        <button @click=${() => void this.save('json')}>Export alarm history as JSON</button>
+        <button @click=${() => void this.save('csv')}>${msg('Export alarm history as CSV')}</button>
+        <button @click=${() => void this.save('json')}>${msg('Export alarm history as JSON')}</button>
       </div>
-      <p class="muted">Newest first; the last ${SHOWN} of up to 10,000 kept on this device.</p>
+      <p class="muted">${msg(str`Newest first; the last ${formatNumber(SHOWN)} of up to 10,000 kept on this device.`)}</p>
       ${rows.length === 0
-        ? html`<p class="muted">Nothing has happened yet.</p>`
+        ? html`<p class="muted">${msg('Nothing has happened yet.')}</p>`
         : html`<ol aria-labelledby="history-title" tabindex="0">
             ${rows.map((r) => {
               const view: AlarmView = { rule: r.rule, state: initialAlarmState(r.ruleId), deviceName: r.deviceName, property: r.property };
               return html`<li>
-                <time datetime=${new Date(r.at).toISOString()}>${new Date(r.at).toLocaleString(undefined, { hour12: false })}</time>
-                <span class="event">${EVENT_TEXT[r.event]}</span>
-                ${SEVERITY_TEXT[r.rule.severity]}: ${alarmTitle(view)}${r.event === 'acknowledged' ? ` by ${r.by || 'an unnamed operator'}` : ''}
+                <time datetime=${new Date(r.at).toISOString()}>${formatDateTime(r.at)}</time>
+                <span class="event">${eventText(r.event)}</span>
+                ${whatText(r, alarmTitle(view))}
                 ${r.reading && r.event !== 'acknowledged' ? html`<span class="muted">(${readingAt(r.reading, r.property)})</span>` : nothing}
-                ${r.staleReason ? html`<span class="muted">${STALE_REASON_TEXT[r.staleReason]}</span>` : nothing}
+                ${r.staleReason ? html`<span class="muted">${staleReasonText(r.staleReason)}</span>` : nothing}
               </li>`;
             })}
           </ol>`}

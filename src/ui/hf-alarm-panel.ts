@@ -1,11 +1,12 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { AlarmsState } from '../app/alarms.js';
+import type { AlarmsState, ImportRulesResult } from '../app/alarms.js';
 import type { ConsoleState } from '../app/console.js';
 import type { HostStatus } from '../host/protocol.js';
-import { formatAge } from '../model/age.js';
+import { formatAge, formatNumber, formatTime } from '../i18n/format.js';
 import { ALARM_SEVERITIES, LISTED_STATUSES, staleFact, unacknowledgedCount, type AlarmRule, type AlarmView } from '../model/alarms.js';
-import { RULE_ERROR_TEXT, SEVERITY_TEXT, alarmTitle, readingText, staleText, statusText } from './alarm-text.js';
+import { alarmTitle, importErrorText, readingText, severityText, staleText, statusText } from './alarm-text.js';
 import { unlockAlarmAudio } from './alarm-sound.js';
 import { ClockController } from './controllers/clock-controller.js';
 import { SliceController } from './controllers/slice-controller.js';
@@ -18,7 +19,16 @@ import './hf-alarm-rule-form.js';
 
 const rank = (v: AlarmView): number => ALARM_SEVERITIES.indexOf(v.rule.severity);
 
+/** What an import of pasted rules did, in words (rendered, so it follows a change of language). */
+function importResultText(r: ImportRulesResult): string {
+  if (r.ok) return r.count === 1 ? msg(str`Imported ${formatNumber(r.count)} alarm rule.`) : msg(str`Imported ${formatNumber(r.count)} alarm rules.`);
+  if (r.errors === 'not-json') return msg('That is not valid JSON.');
+  const problems = r.errors.map((e) => (e.index < 0 ? msg('expected {"alarms": [ … ]}') : importErrorText(e.index + 1, e.field, e.error))).join('; ');
+  return msg(str`Not imported: ${problems}`);
+}
+
 /** The alarms: the active ones (severity, raised at, value and age, stale facts, Acknowledge), the rules, tone and vibration, the history. */
+@localized()
 @customElement('hf-alarm-panel')
 export class HfAlarmPanel extends LitElement {
   static override styles = [
@@ -108,7 +118,7 @@ export class HfAlarmPanel extends LitElement {
   @property({ attribute: false }) draft: { readonly deviceId: string; readonly propertyId: string | null } | null = null;
   @state() private editing: AlarmRule | 'new' | null = null;
   @state() private importText = '';
-  @state() private importResult: string | null = null;
+  @state() private importResult: ImportRulesResult | null = null;
   private readonly clock = new ClockController(this);
   private readonly views = new SliceController<readonly AlarmView[] | null>(this, (c) => (fn) => c.client.subscribeAlarms(fn));
   private readonly settings = new SliceController<AlarmsState>(this, (c) => (fn) => c.alarms.state.subscribe(fn));
@@ -140,11 +150,8 @@ export class HfAlarmPanel extends LitElement {
       kind: 'import-rules',
       text: this.importText,
       reply: (r) => {
-        if (r.ok) {
-          this.importResult = `Imported ${r.count} alarm ${r.count === 1 ? 'rule' : 'rules'}.`;
-          this.importText = '';
-        } else if (r.errors === 'not-json') this.importResult = 'That is not valid JSON.';
-        else this.importResult = `Not imported: ${r.errors.map((e) => (e.index < 0 ? 'expected {"alarms": [ … ]}' : `rule ${e.index + 1}, ${e.field}: ${RULE_ERROR_TEXT[e.error].toLowerCase()}`)).join('; ')}`;
+        this.importResult = r;
+        if (r.ok) this.importText = '';
       },
     });
   }
@@ -157,15 +164,19 @@ export class HfAlarmPanel extends LitElement {
     const alarmId = s.alarmId;
     return html`<li>
       <div class="alarm" role="group" aria-label=${title}>
-        <span class="severity ${v.rule.severity}">${SEVERITY_TEXT[v.rule.severity]}</span>
+        <span class="severity ${v.rule.severity}">${severityText(v.rule.severity)}</span>
         <div>
           <p class="title">${title}</p>
           <p>${statusText(v, now)}</p>
-          ${s.raisedAt !== null ? html`<p>Raised at <time datetime=${new Date(s.raisedAt).toISOString()}>${new Date(s.raisedAt).toLocaleTimeString(undefined, { hour12: false })}</time> (${formatAge(now - s.raisedAt)})</p>` : nothing}
-          ${fact ? html`<p class="stale">${staleText(fact, v.property, now)}</p>` : html`<p>Value: ${readingText(s.reading, v.property, now)}</p>`}
+          ${s.raisedAt !== null
+            ? html`<p>${msg(html`Raised at ${html`<time datetime=${new Date(s.raisedAt).toISOString()}>${formatTime(s.raisedAt)}</time>`} (${formatAge(now - s.raisedAt)})`)}</p>`
+            : nothing}
+          ${fact ? html`<p class="stale">${staleText(fact, v.property, now)}</p>` : html`<p>${msg(str`Value: ${readingText(s.reading, v.property, now)}`)}</p>`}
         </div>
         ${s.status === 'active' && alarmId !== null
-          ? html`<button class="primary" aria-label="Acknowledge ${title}" ?disabled=${locked} @click=${() => this.act({ kind: 'acknowledge', alarmId, ruleId: v.rule.id })}>Acknowledge</button>`
+          ? html`<button class="primary" aria-label=${msg(str`Acknowledge ${title}`)} ?disabled=${locked} @click=${() => this.act({ kind: 'acknowledge', alarmId, ruleId: v.rule.id })}>
+              ${msg('Acknowledge')}
+            </button>`
           : html`<span></span>`}
       </div>
     </li>`;
@@ -176,15 +187,15 @@ export class HfAlarmPanel extends LitElement {
     const title = alarmTitle(v);
     const fact = staleFact(v.state);
     return html`<li>
-      <div class="alarm" role="group" aria-label="Rule: ${title}">
-        <span class="severity ${v.rule.severity}">${SEVERITY_TEXT[v.rule.severity]}</span>
+      <div class="alarm" role="group" aria-label=${msg(str`Rule: ${title}`)}>
+        <span class="severity ${v.rule.severity}">${severityText(v.rule.severity)}</span>
         <div>
           <p class="title">${title}</p>
           <p>${fact ? html`<span class="stale">${staleText(fact, v.property, now)}</span>` : html`${statusText(v, now)}; ${readingText(v.state.reading, v.property, now)}`}</p>
         </div>
         <div class="actions">
-          <button aria-label="Edit alarm rule ${title}" ?disabled=${locked} @click=${() => (this.editing = v.rule)}>Edit</button>
-          <button aria-label="Remove alarm rule ${title}" ?disabled=${locked} @click=${() => this.act({ kind: 'remove-rule', ruleId: v.rule.id })}>Remove</button>
+          <button aria-label=${msg(str`Edit alarm rule ${title}`)} ?disabled=${locked} @click=${() => (this.editing = v.rule)}>${msg('Edit')}</button>
+          <button aria-label=${msg(str`Remove alarm rule ${title}`)} ?disabled=${locked} @click=${() => this.act({ kind: 'remove-rule', ruleId: v.rule.id })}>${msg('Remove')}</button>
         </div>
       </div>
     </li>`;
@@ -201,15 +212,17 @@ export class HfAlarmPanel extends LitElement {
     const editing = this.editing;
     return html`
       <section aria-labelledby="alarms-title">
-        <h2 id="alarms-title">Alarms: ${listed.length === 0 ? 'none active' : `${listed.length} listed, ${open} not acknowledged`}</h2>
-        ${locked ? html`<p class="muted">This console is locked: it shows alarms but cannot acknowledge them or change rules.</p>` : nothing}
-        ${!this.operator.value ? html`<p class="muted">Set your name in the header: an acknowledgement records who made it.</p>` : nothing}
-        ${listed.length === 0 ? html`<p class="muted">No active alarms.</p>` : html`<ul aria-label="Active alarms">${listed.map((v) => this.renderAlarm(v, locked))}</ul>`}
+        <h2 id="alarms-title">${listed.length === 0 ? msg('Alarms: none active') : msg(str`Alarms: ${formatNumber(listed.length)} listed, ${formatNumber(open)} not acknowledged`)}</h2>
+        ${locked ? html`<p class="muted">${msg('This console is locked: it shows alarms but cannot acknowledge them or change rules.')}</p>` : nothing}
+        ${!this.operator.value ? html`<p class="muted">${msg('Set your name in the header: an acknowledgement records who made it.')}</p>` : nothing}
+        ${listed.length === 0 ? html`<p class="muted">${msg('No active alarms.')}</p>` : html`<ul aria-label=${msg('Active alarms')}>${listed.map((v) => this.renderAlarm(v, locked))}</ul>`}
 
-        <h3>Rules</h3>
-        ${views.length === 0 ? html`<p class="muted">No alarm rules yet. Add one here, or with "Add alarm…" on a setting.</p>` : html`<ul aria-label="Alarm rules">${views.map((v) => this.renderRule(v, locked))}</ul>`}
+        <h3>${msg('Rules')}</h3>
+        ${views.length === 0
+          ? html`<p class="muted">${msg('No alarm rules yet. Add one here, or with "Add alarm…" on a setting.')}</p>`
+          : html`<ul aria-label=${msg('Alarm rules')}>${views.map((v) => this.renderRule(v, locked))}</ul>`}
         <div class="actions">
-          <button ?disabled=${locked} aria-expanded=${editing === 'new' ? 'true' : 'false'} @click=${() => (this.editing = editing === 'new' ? null : 'new')}>Add alarm rule…</button>
+          <button ?disabled=${locked} aria-expanded=${editing === 'new' ? 'true' : 'false'} @click=${() => (this.editing = editing === 'new' ? null : 'new')}>${msg('Add alarm rule…')}</button>
         </div>
         ${editing !== null
           ? html`<hf-alarm-rule-form
@@ -220,23 +233,25 @@ export class HfAlarmPanel extends LitElement {
             ></hf-alarm-rule-form>`
           : nothing}
 
-        <h3>Sound and vibration</h3>
+        <h3>${msg('Sound and vibration')}</h3>
         <div class="toggles">
-          <label><input type="checkbox" .checked=${settings?.sound ?? false} @change=${(e: Event) => this.toggle('sound', e)} /> Play a tone when an alarm is raised</label>
-          <label><input type="checkbox" .checked=${settings?.vibrate ?? false} @change=${(e: Event) => this.toggle('vibrate', e)} /> Vibrate when an alarm is raised (where the device can)</label>
-          <p class="muted">Off unless you turn them on here, and silent until you have touched this page: alarms that are already active when the page opens never sound.</p>
+          <label><input type="checkbox" .checked=${settings?.sound ?? false} @change=${(e: Event) => this.toggle('sound', e)} /> ${msg('Play a tone when an alarm is raised')}</label>
+          <label
+            ><input type="checkbox" .checked=${settings?.vibrate ?? false} @change=${(e: Event) => this.toggle('vibrate', e)} /> ${msg('Vibrate when an alarm is raised (where the device can)')}</label
+          >
+          <p class="muted">${msg('Off unless you turn them on here, and silent until you have touched this page: alarms that are already active when the page opens never sound.')}</p>
         </div>
 
-        <h3>Rules file</h3>
+        <h3>${msg('Rules file')}</h3>
         <div class="rules-file">
-          <div class="actions"><button @click=${() => void this.exportRules()}>Export alarm rules</button></div>
+          <div class="actions"><button @click=${() => void this.exportRules()}>${msg('Export alarm rules')}</button></div>
           <label
-            >Alarm rules JSON
+            >${msg('Alarm rules JSON')}
             <textarea .value=${this.importText} ?disabled=${locked} @input=${(e: InputEvent) => (this.importText = (e.target as HTMLTextAreaElement).value)}></textarea>
           </label>
-          <div class="actions"><button ?disabled=${locked || this.importText.trim() === ''} @click=${() => this.importRules()}>Import pasted alarm rules</button></div>
-          ${this.importResult ? html`<p role="status">${this.importResult}</p>` : nothing}
-          <p class="muted">The same list as "alarms" in the configuration file; importing replaces every rule.</p>
+          <div class="actions"><button ?disabled=${locked || this.importText.trim() === ''} @click=${() => this.importRules()}>${msg('Import pasted alarm rules')}</button></div>
+          ${this.importResult ? html`<p role="status">${importResultText(this.importResult)}</p>` : nothing}
+          <p class="muted">${msg('The same list as "alarms" in the configuration file; importing replaces every rule.')}</p>
         </div>
 
         <hf-alarm-history></hf-alarm-history>

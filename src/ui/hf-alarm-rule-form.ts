@@ -1,10 +1,11 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ALARM_SEVERITIES, ruleKindsFor, type AlarmRule, type AlarmRuleKind, type AlarmSeverity, type RuleFieldError } from '../model/alarms.js';
 import type { PropertySchema, PropertyValue } from '../model/types.js';
 import { formatValue } from '../model/values.js';
 import type { DeviceDetail, DeviceSummary } from '../status/device-states.js';
-import { RULE_ERROR_TEXT, RULE_KIND_TEXT, SEVERITY_TEXT } from './alarm-text.js';
+import { ruleErrorText, ruleKindText, severityText } from './alarm-text.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { AlarmActionEvent } from './events.js';
 import { sortDevices } from './hf-device-list.js';
@@ -50,6 +51,7 @@ const secondsToMs = (s: string): number | string => (s.trim() === '' ? s : Numbe
  * Opened from a property's "Add alarm…" or from the alarm panel; the rule is
  * checked by the model and stored by the console.
  */
+@localized()
 @customElement('hf-alarm-rule-form')
 export class HfAlarmRuleForm extends LitElement {
   static override styles = [
@@ -168,9 +170,10 @@ export class HfAlarmRuleForm extends LitElement {
 
   private error(field: string): TemplateResult | typeof nothing {
     const e = this.errors[field];
-    return e ? html`<span class="field-error" id="err-${field}">${RULE_ERROR_TEXT[e]}</span>` : nothing;
+    return e ? html`<span class="field-error" id="err-${field}">${ruleErrorText(e)}</span>` : nothing;
   }
 
+  /** `label` is a message; `unit` the setting's own unit, as the device names it. */
   private numberField(label: string, field: 'threshold' | 'hysteresis' | 'minDurationS' | 'maxAgeS', errorKey: string, unit?: string): TemplateResult {
     const invalid = this.errors[errorKey] !== undefined;
     return html`<label
@@ -195,38 +198,38 @@ export class HfAlarmRuleForm extends LitElement {
     const unit = p?.unit;
     return html`
       <section aria-labelledby="rule-title">
-        <h2 id="rule-title">${this.rule ? 'Edit alarm rule' : 'New alarm rule'}</h2>
+        <h2 id="rule-title">${this.rule ? msg('Edit alarm rule') : msg('New alarm rule')}</h2>
         <form @submit=${this.submit}>
           <label
-            >Device
+            >${msg('Device')}
             <select @change=${(e: Event) => this.set({ deviceId: (e.target as HTMLSelectElement).value })}>
-              ${d.deviceId === '' ? html`<option value="" selected disabled>Choose a device</option>` : nothing}
+              ${d.deviceId === '' ? html`<option value="" selected disabled>${msg('Choose a device')}</option>` : nothing}
               ${devices.map((x) => html`<option value=${x.id} ?selected=${x.id === d.deviceId}>${x.name}</option>`)}
             </select>
             ${this.error('deviceId')}
           </label>
           <label
-            >Setting
+            >${msg('Setting')}
             <select @change=${(e: Event) => this.set({ propertyId: (e.target as HTMLSelectElement).value })}>
-              <option value="" ?selected=${d.propertyId === ''}>None (the device itself)</option>
+              <option value="" ?selected=${d.propertyId === ''}>${msg('None (the device itself)')}</option>
               ${props.map((x) => html`<option value=${x.id} ?selected=${x.id === d.propertyId}>${x.name}</option>`)}
             </select>
             ${this.error('propertyId')}
           </label>
           <label
-            >Alarm when
+            >${msg('Alarm when')}
             <select @change=${(e: Event) => this.set({ kind: (e.target as HTMLSelectElement).value as AlarmRuleKind })}>
-              ${kinds.map((k) => html`<option value=${k} ?selected=${k === d.kind}>${RULE_KIND_TEXT[k]}</option>`)}
+              ${kinds.map((k) => html`<option value=${k} ?selected=${k === d.kind}>${ruleKindText(k)}</option>`)}
             </select>
             ${this.error('kind')}
           </label>
           ${d.kind === 'above' || d.kind === 'below'
-            ? html`${this.numberField('Threshold', 'threshold', 'threshold', unit)} ${this.numberField('Hysteresis', 'hysteresis', 'hysteresis', unit)}
-              ${this.numberField('Minimum duration', 'minDurationS', 'minDurationMs', 's')}`
+            ? html`${this.numberField(msg('Threshold'), 'threshold', 'threshold', unit)} ${this.numberField(msg('Hysteresis'), 'hysteresis', 'hysteresis', unit)}
+              ${this.numberField(msg('Minimum duration (s)'), 'minDurationS', 'minDurationMs')}`
             : nothing}
           ${d.kind === 'equals' || d.kind === 'not-equals'
             ? html`<label
-                  >Value
+                  >${msg('Value')}
                   <select @change=${(e: Event) => this.set({ value: (e.target as HTMLSelectElement).value })}>
                     ${p?.datatype === 'boolean'
                       ? [true, false].map((b) => html`<option value=${String(b)} ?selected=${d.value === String(b)}>${formatValue(p, b)}</option>`)
@@ -234,24 +237,24 @@ export class HfAlarmRuleForm extends LitElement {
                   </select>
                   ${this.error('value')}
                 </label>
-                ${this.numberField('Minimum duration', 'minDurationS', 'minDurationMs', 's')}`
+                ${this.numberField(msg('Minimum duration (s)'), 'minDurationS', 'minDurationMs')}`
             : nothing}
-          ${d.kind === 'unavailable' ? this.numberField('Minimum duration', 'minDurationS', 'minDurationMs', 's') : nothing}
-          ${d.kind === 'older-than' ? this.numberField('No report for', 'maxAgeS', 'maxAgeMs', 's') : nothing}
+          ${d.kind === 'unavailable' ? this.numberField(msg('Minimum duration (s)'), 'minDurationS', 'minDurationMs') : nothing}
+          ${d.kind === 'older-than' ? this.numberField(msg('No report for (s)'), 'maxAgeS', 'maxAgeMs') : nothing}
           <label
-            >Severity
+            >${msg('Severity')}
             <select @change=${(e: Event) => this.set({ severity: (e.target as HTMLSelectElement).value as AlarmSeverity })}>
-              ${ALARM_SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity}>${SEVERITY_TEXT[s]}</option>`)}
+              ${ALARM_SEVERITIES.map((s) => html`<option value=${s} ?selected=${s === d.severity}>${severityText(s)}</option>`)}
             </select>
           </label>
           <label
-            >Name (optional)
-            <input type="text" .value=${d.name} placeholder="described from the condition" @input=${(e: InputEvent) => this.set({ name: (e.target as HTMLInputElement).value })} />
+            >${msg('Name (optional)')}
+            <input type="text" .value=${d.name} placeholder=${msg('described from the condition')} @input=${(e: InputEvent) => this.set({ name: (e.target as HTMLInputElement).value })} />
             ${this.error('name')}
           </label>
           <div class="actions wide">
-            <button type="submit" class="primary" ?disabled=${this.saving}>Save alarm rule</button>
-            <button type="button" @click=${() => this.closed()}>Cancel</button>
+            <button type="submit" class="primary" ?disabled=${this.saving}>${msg('Save alarm rule')}</button>
+            <button type="button" @click=${() => this.closed()}>${msg('Cancel')}</button>
           </div>
         </form>
       </section>

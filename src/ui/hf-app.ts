@@ -1,8 +1,10 @@
 import { ContextProvider } from '@lit/context';
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Console, ConsoleState } from '../app/console.js';
 import type { ProfilesState } from '../app/profiles.js';
+import { formatNumber } from '../i18n/format.js';
 import type { ConnectionState } from '../mqtt/connection.js';
 import { ATTENTION_STATES, type OutboxEntry } from '../model/types.js';
 import type { DeviceSummary } from '../status/device-states.js';
@@ -57,6 +59,7 @@ import './hf-settings.js';
 import './hf-view-list.js';
 import './hf-view-panel.js';
 import './hf-welcome.js';
+import { LanguageEvent } from './language-events.js';
 
 type Panel = 'outbox' | 'connection' | 'diagnostics' | 'traffic' | 'settings' | 'alarms' | 'audit';
 
@@ -77,6 +80,7 @@ function listener<K extends keyof HTMLElementEventMap>(type: K, fn: (e: HTMLElem
 
 /** The console shell: provides the Console to every element and turns their typed events into Console calls. */
 @customElement('hf-app')
+@localized()
 export class HfApp extends LitElement {
   static override styles = [
     sharedStyles,
@@ -516,6 +520,7 @@ export class HfApp extends LitElement {
     listener(ConventionsEvent.eventName, this.onConventions),
     listener(BackgroundSyncEvent.eventName, this.onBackgroundSync),
     listener(RetryEvent.eventName, () => this.console?.retry()),
+    listener(LanguageEvent.eventName, (e) => void this.console?.setLanguage(e.choice)),
     listener(PersistStorageEvent.eventName, () => void this.console?.requestPersistence()),
     listener(SelectDeviceEvent.eventName, (e) => {
       this.selectedDeviceId = e.deviceId;
@@ -542,7 +547,7 @@ export class HfApp extends LitElement {
     const s = this.consoleState.value;
     const p = this.profiles.value;
     const all = this.devices.value;
-    if (!s || !p || !all) return html`<p class="empty" role="status">Opening the local database…</p>`;
+    if (!s || !p || !all) return html`<p class="empty" role="status">${msg('Opening the local database…')}</p>`;
     const outbox = this.outbox.value ?? [];
     const attention = outbox.filter((e) => ATTENTION_STATES.includes(e.state)).length;
     const pending = outbox.length - attention;
@@ -560,51 +565,52 @@ export class HfApp extends LitElement {
       : selected
         ? html`<hf-device-panel .deviceId=${selected.id} ?wall=${this.wall}></hf-device-panel>`
         : needsBroker
-          ? html`<p class="empty muted">Enter the broker URL to find devices.</p>`
+          ? html`<p class="empty muted">${msg('Enter the broker URL to find devices.')}</p>`
           : html`<div class="skeletons" aria-busy="true">
-              <p class="muted">${this.connectionStatus.value === 'open' ? 'Connected. Waiting for devices to announce themselves on the broker…' : 'No devices known yet. They appear once the console reaches the broker.'}</p>
+              <p class="muted">${this.connectionStatus.value === 'open' ? msg('Connected. Waiting for devices to announce themselves on the broker…') : msg('No devices known yet. They appear once the console reaches the broker.')}</p>
               ${[0, 1, 2].map(() => html`<div class="skeleton" aria-hidden="true"></div>`)}
             </div>`;
     if (this.wall) {
       // A wall display: no header, no navigation, large type; the panel's own button leaves it.
       return html`<div class="wall"><hf-lock-status></hf-lock-status>${main}</div>`;
     }
+    const alarms = this.openAlarms.value ?? 0;
     const panelButton = (id: Panel, label: string) => html`<button aria-expanded=${panel === id ? 'true' : 'false'} @click=${() => this.toggle(id)}>${label}</button>`;
     return html`
       <header>
-        <h1>Holdfast</h1>
+        <h1>${msg('Holdfast')}</h1>
         <hf-connection-status></hf-connection-status>
         <hf-lock-status></hf-lock-status>
         <nav
           class="tools"
-          aria-label="Console"
+          aria-label=${msg('Console')}
           @keydown=${(e: KeyboardEvent) => {
             if (e.key === 'Escape' && this.toolsOpen) this.toolsOpen = false;
           }}
         >
           <button aria-expanded=${panel === 'outbox' ? 'true' : 'false'} @click=${() => this.toggle('outbox')}>
-            Outbox
-            ${outbox.length > 0 ? html`<span class="badge">${outbox.length}</span>` : nothing}
-            <span class="visually-hidden">: ${pending} pending, ${attention} need attention</span>
+            ${msg('Outbox')}
+            ${outbox.length > 0 ? html`<span class="badge">${formatNumber(outbox.length)}</span>` : nothing}
+            <span class="visually-hidden">${msg(str`: ${formatNumber(pending)} pending, ${formatNumber(attention)} need attention`)}</span>
           </button>
           <button aria-expanded=${panel === 'alarms' ? 'true' : 'false'} @click=${() => this.toggle('alarms')}>
-            Alarms
-            ${(this.openAlarms.value ?? 0) > 0 ? html`<span class="badge">${this.openAlarms.value}</span>` : nothing}
-            <span class="visually-hidden">: ${this.openAlarms.value ?? 0} active, not acknowledged</span>
+            ${msg('Alarms')}
+            ${alarms > 0 ? html`<span class="badge">${formatNumber(alarms)}</span>` : nothing}
+            <span class="visually-hidden">${msg(str`: ${formatNumber(alarms)} active, not acknowledged`)}</span>
           </button>
-          <button class="tools-toggle" aria-expanded=${this.toolsOpen ? 'true' : 'false'} aria-controls="more-tools" @click=${() => (this.toolsOpen = !this.toolsOpen)}>Tools</button>
+          <button class="tools-toggle" aria-expanded=${this.toolsOpen ? 'true' : 'false'} aria-controls="more-tools" @click=${() => (this.toolsOpen = !this.toolsOpen)}>${msg('Tools')}</button>
           <div id="more-tools" class="secondary ${this.toolsOpen ? 'open' : ''}">
-            ${locked ? nothing : panelButton('connection', 'Connection')} ${panelButton('diagnostics', 'Diagnostics')} ${panelButton('traffic', 'Traffic log')}
-            ${panelButton('settings', 'Settings')} ${panelButton('audit', 'Audit')}
+            ${locked ? nothing : panelButton('connection', msg('Connection'))} ${panelButton('diagnostics', msg('Diagnostics'))} ${panelButton('traffic', msg('Traffic log'))}
+            ${panelButton('settings', msg('Settings'))} ${panelButton('audit', msg('Audit'))}
             <hf-presence></hf-presence>
           </div>
         </nav>
       </header>
       ${!s.welcomed && !needsBroker && !locked ? html`<hf-welcome></hf-welcome>` : nothing}
       ${this.updateReady
-        ? html`<p class="notice update" role="status">A new version is ready. <button @click=${() => this.updateReady?.()}>Update now</button></p>`
+        ? html`<p class="notice update" role="status">${msg('A new version is ready.')} <button @click=${() => this.updateReady?.()}>${msg('Update now')}</button></p>`
         : nothing}
-      ${this.linkError ? html`<p class="notice" role="alert">The connection link could not be used: ${this.linkError}</p>` : nothing}
+      ${this.linkError ? html`<p class="notice" role="alert">${msg(str`The connection link could not be used: ${this.linkError}`)}</p>` : nothing}
       ${s.editError ? html`<p class="notice" role="alert">${s.editError}</p>` : nothing}
       ${p.pendingProfile ? html`<hf-link-prompt></hf-link-prompt>` : nothing}
       ${this.needsPassword.value ? html`<hf-password-prompt></hf-password-prompt>` : nothing}
@@ -612,8 +618,8 @@ export class HfApp extends LitElement {
       ${panel === 'connection' && !locked
         ? html`<hf-profiles></hf-profiles><hf-conventions></hf-conventions>${this.hostedByExtension()
               ? html`<section class="notice update" aria-labelledby="bg-ext-title">
-                  <h2 id="bg-ext-title">Background sending</h2>
-                  <p>The extension sends queued changes by itself as soon as the broker is reachable, even with no console open, and tells you with a notification what became of them.</p>
+                  <h2 id="bg-ext-title">${msg('Background sending')}</h2>
+                  <p>${msg('The extension sends queued changes by itself as soon as the broker is reachable, even with no console open, and tells you with a notification what became of them.')}</p>
                 </section>`
               : html`<hf-background-sync-toggle></hf-background-sync-toggle>`}`
         : nothing}

@@ -1,6 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { formatAge } from '../model/age.js';
+import { formatDateTime, formatDuration, formatNumber, formatTime } from '../i18n/format.js';
 import type { AuditFilter, AuditRecord, AuditTapKind } from '../model/audit.js';
 import type { OutboxState, PropertyValue } from '../model/types.js';
 import type { DeviceSummary } from '../status/device-states.js';
@@ -12,25 +13,52 @@ import { sharedStyles } from './shared-styles.js';
 
 const SHOWN = 200;
 
-const STATE_TEXT: Record<OutboxState, string> = {
-  queued: 'queued',
-  checking: 'checking',
-  held: 'held',
-  sending: 'sending',
-  sent: 'sent',
-  confirmed: 'confirmed',
-  'sent-unconfirmable': 'sent, not confirmable',
-  discarded: 'discarded',
-  unverified: 'unverified',
-  rejected: 'rejected',
-  unconfirmed: 'unconfirmed',
-  cancelled: 'cancelled',
-};
+function stateText(s: OutboxState): string {
+  switch (s) {
+    case 'queued':
+      return msg('queued');
+    case 'checking':
+      return msg('checking');
+    case 'held':
+      return msg('held');
+    case 'sending':
+      return msg('sending');
+    case 'sent':
+      return msg('sent');
+    case 'confirmed':
+      return msg('confirmed');
+    case 'sent-unconfirmable':
+      return msg('sent, not confirmable');
+    case 'discarded':
+      return msg('discarded');
+    case 'unverified':
+      return msg('unverified');
+    case 'rejected':
+      return msg('rejected');
+    case 'unconfirmed':
+      return msg('unconfirmed');
+    case 'cancelled':
+      return msg('cancelled');
+  }
+}
 
-const TAP_TEXT: Record<AuditTapKind, string> = { 'send-anyway': 'Send anyway', 're-apply': 'Re-apply', undo: 'Undo', dismiss: 'Dismiss' };
+function tapText(k: AuditTapKind): string {
+  switch (k) {
+    case 'send-anyway':
+      return msg('Send anyway');
+    case 're-apply':
+      return msg('Re-apply');
+    case 'undo':
+      return msg('Undo');
+    case 'dismiss':
+      return msg('Dismiss');
+  }
+}
 
-const time = (t: number): string => new Date(t).toLocaleTimeString(undefined, { hour12: false });
-const shown = (v: PropertyValue | null | undefined): string => (v === null || v === undefined ? 'unknown' : String(v));
+/** An operator's name as they entered it ('' when they gave none; null when the page's record never arrived). */
+const operatorText = (o: string | null): string => (o === null ? msg('unknown') : o || msg('(no name)'));
+/** A value as the device sent it (never translated). */
+const shown = (v: PropertyValue | null | undefined): string => (v === null || v === undefined ? msg('unknown') : String(v));
 
 /** A datetime-local field's value as epoch ms (local time), or undefined when empty. */
 function localTime(value: string): number | undefined {
@@ -45,6 +73,7 @@ function localTime(value: string): number | undefined {
  * and echo, the PUBACK and the operator's taps), filtered by time range,
  * device and operator, and exported as CSV or JSON.
  */
+@localized()
 @customElement('hf-audit-panel')
 export class HfAuditPanel extends LitElement {
   static override styles = [
@@ -136,25 +165,25 @@ export class HfAuditPanel extends LitElement {
     const rows = this.rows.value ?? [];
     return html`
       <section aria-labelledby="audit-title">
-        <h2 id="audit-title">Audit of edits</h2>
+        <h2 id="audit-title">${msg('Audit of edits')}</h2>
         <div class="filters">
           <label
-            >From
+            >${msg('From')}
             <input type="datetime-local" step="1" .value=${this.from} @change=${(e: Event) => this.refilter(() => (this.from = (e.target as HTMLInputElement).value))} />
           </label>
           <label
-            >To
+            >${msg('To')}
             <input type="datetime-local" step="1" .value=${this.to} @change=${(e: Event) => this.refilter(() => (this.to = (e.target as HTMLInputElement).value))} />
           </label>
           <label
-            >Device
+            >${msg('Device')}
             <select @change=${(e: Event) => this.refilter(() => (this.deviceId = (e.target as HTMLSelectElement).value))}>
-              <option value="" ?selected=${this.deviceId === ''}>All devices</option>
+              <option value="" ?selected=${this.deviceId === ''}>${msg('All devices')}</option>
               ${devices.map((d) => html`<option value=${d.id} ?selected=${this.deviceId === d.id}>${d.name}</option>`)}
             </select>
           </label>
           <label
-            >Operator
+            >${msg('Operator')}
             <select
               @change=${(e: Event) =>
                 this.refilter(() => {
@@ -162,53 +191,57 @@ export class HfAuditPanel extends LitElement {
                   this.operator = v === '\u0000all' ? null : v;
                 })}
             >
-              <option value="\u0000all" ?selected=${this.operator === null}>All operators</option>
-              ${this.operators.map((o) => html`<option value=${o} ?selected=${this.operator === o}>${o || '(no name)'}</option>`)}
+              <option value="\u0000all" ?selected=${this.operator === null}>${msg('All operators')}</option>
+              ${this.operators.map((o) => html`<option value=${o} ?selected=${this.operator === o}>${operatorText(o)}</option>`)}
             </select>
           </label>
-          <button @click=${() => void this.save('csv')}>Export audit as CSV</button>
-          <button @click=${() => void this.save('json')}>Export audit as JSON</button>
+          <button @click=${() => void this.save('csv')}>${msg('Export audit as CSV')}</button>
+          <button @click=${() => void this.save('json')}>${msg('Export audit as JSON')}</button>
         </div>
-        <p class="muted">Newest first; the last ${SHOWN} matching. Kept on this device for 30 days, at most 50,000 edits.</p>
-        <div class="table" tabindex="0" role="region" aria-label="Audit records">
+        <p class="muted">${msg(str`Newest first; the last ${formatNumber(SHOWN)} matching. Kept on this device for 30 days, at most 50,000 edits.`)}</p>
+        <div class="table" tabindex="0" role="region" aria-label=${msg('Audit records')}>
           <table>
             <caption class="visually-hidden">
-              Edits
+              ${msg('Edits')}
             </caption>
             <thead>
               <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Operator</th>
-                <th scope="col">Device</th>
-                <th scope="col">Setting</th>
-                <th scope="col">Base</th>
-                <th scope="col">Desired</th>
-                <th scope="col">Device value</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">States</th>
-                <th scope="col">PUBACK</th>
-                <th scope="col">Taps</th>
+                <th scope="col">${msg('Time')}</th>
+                <th scope="col">${msg('Operator')}</th>
+                <th scope="col">${msg('Device')}</th>
+                <th scope="col">${msg('Setting')}</th>
+                <th scope="col">${msg('Base')}</th>
+                <th scope="col">${msg('Desired')}</th>
+                <th scope="col">${msg('Device value')}</th>
+                <th scope="col">${msg('Outcome')}</th>
+                <th scope="col">${msg('States')}</th>
+                <th scope="col">${msg('PUBACK')}</th>
+                <th scope="col">${msg('Taps')}</th>
               </tr>
             </thead>
             <tbody>
-              ${rows.length === 0 ? html`<tr><td colspan="11" class="muted">No edits recorded${Object.keys(this.filter()).length > 0 ? ' that match' : ''}.</td></tr>` : nothing}
+              ${rows.length === 0
+                ? html`<tr>
+                    <td colspan="11" class="muted">${Object.keys(this.filter()).length > 0 ? msg('No edits recorded that match.') : msg('No edits recorded.')}</td>
+                  </tr>`
+                : nothing}
               ${rows.map(
                 (r) => html`<tr>
-                  <td><time datetime=${new Date(r.createdAt).toISOString()}>${new Date(r.createdAt).toLocaleString(undefined, { hour12: false })}</time></td>
-                  <td>${r.operator === null ? 'unknown' : r.operator || '(no name)'}${r.console ? html`<br /><span class="muted">${r.console}/${r.tab}</span>` : nothing}</td>
+                  <td><time datetime=${new Date(r.createdAt).toISOString()}>${formatDateTime(r.createdAt)}</time></td>
+                  <td>${operatorText(r.operator)}${r.console ? html`<br /><span class="muted">${r.console}/${r.tab}</span>` : nothing}</td>
                   <td>${r.deviceName}</td>
                   <td>${r.propertyName}</td>
-                  <td>${shown(r.base.value)}${r.baseAgeMs !== null ? html`<br /><span class="muted">${formatAge(r.baseAgeMs).replace(/ ago$/, '')} old</span>` : nothing}</td>
+                  <td>${shown(r.base.value)}${r.baseAgeMs !== null ? html`<br /><span class="muted">${msg(str`${formatDuration(r.baseAgeMs)} old`)}</span>` : nothing}</td>
                   <td>${shown(r.desired)}</td>
-                  <td>${r.deviceValue ? shown(r.deviceValue.value) : '—'}${r.echo ? html`<br /><span class="muted">echo ${shown(r.echo.value)} at ${time(r.echo.at)}</span>` : nothing}</td>
-                  <td>${STATE_TEXT[r.state]}${r.reason ? html`<br /><span class="muted">${r.reason}</span>` : nothing}</td>
+                  <td>${r.deviceValue ? shown(r.deviceValue.value) : '—'}${r.echo ? html`<br /><span class="muted">${msg(str`echo ${shown(r.echo.value)} at ${formatTime(r.echo.at)}`)}</span>` : nothing}</td>
+                  <td>${stateText(r.state)}${r.reason ? html`<br /><span class="muted">${r.reason}</span>` : nothing}</td>
                   <td>
                     <ol>
-                      ${r.steps.map((s) => html`<li>${STATE_TEXT[s.state]} ${time(s.at)}</li>`)}
+                      ${r.steps.map((s) => html`<li>${stateText(s.state)} ${formatTime(s.at)}</li>`)}
                     </ol>
                   </td>
                   <td>${r.puback ? `0x${r.puback.code.toString(16).padStart(2, '0')}` : '—'}</td>
-                  <td>${r.taps.length === 0 ? '—' : r.taps.map((t) => `${TAP_TEXT[t.kind]} by ${t.operator || '(no name)'} at ${time(t.at)}`).join('; ')}</td>
+                  <td>${r.taps.length === 0 ? '—' : r.taps.map((t) => msg(str`${tapText(t.kind)} by ${operatorText(t.operator)} at ${formatTime(t.at)}`)).join('; ')}</td>
                 </tr>`,
               )}
             </tbody>

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ConsoleState } from '../app/console.js';
@@ -16,6 +17,7 @@ const supported = typeof window !== 'undefined' && 'SyncManager' in window;
  * same rules apply as in the console: each change is checked against the
  * device's fresh value first, and stale ones are not sent.
  */
+@localized()
 @customElement('hf-background-sync-toggle')
 export class HfBackgroundSyncToggle extends LitElement {
   static override styles = [
@@ -42,6 +44,7 @@ export class HfBackgroundSyncToggle extends LitElement {
 
   private readonly on = new SliceController<ConsoleState, boolean>(this, (c) => (fn) => c.state.subscribe(fn), (s) => s.backgroundSync);
   private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
+  /** Why the setting was not stored (as the console reported it); null: no problem. */
   @state() private error: string | null = null;
 
   private onChange(e: Event): void {
@@ -52,7 +55,7 @@ export class HfBackgroundSyncToggle extends LitElement {
         if (error === null) return;
         // The box must not claim a setting that was not stored.
         input.checked = !input.checked;
-        this.error = `The setting was not saved: ${error}`;
+        this.error = error;
       }),
     );
   }
@@ -66,17 +69,17 @@ export class HfBackgroundSyncToggle extends LitElement {
     const needsRememberedPassword = on && !!profile?.username && !profile.rememberPassword;
     return html`
       <section aria-labelledby="bg-title">
-        <h2 id="bg-title">Background sending</h2>
+        <h2 id="bg-title">${msg('Background sending')}</h2>
         <label>
           <input type="checkbox" .checked=${on} ?disabled=${!supported && !on} @change=${this.onChange} />
-          <span>Send queued changes in the background when the connection returns (Chromium)</span>
+          <span>${msg('Send queued changes in the background when the connection returns (Chromium)')}</span>
         </label>
-        <p class="muted">Each change is still checked against what the device shows first; changes made stale by someone else are not sent.</p>
-        ${supported ? nothing : html`<p class="muted">This browser cannot do this: queued changes are sent when the console is next open.</p>`}
+        <p class="muted">${msg('Each change is still checked against what the device shows first; changes made stale by someone else are not sent.')}</p>
+        ${supported ? nothing : html`<p class="muted">${msg('This browser cannot do this: queued changes are sent when the console is next open.')}</p>`}
         ${needsRememberedPassword && profile
-          ? html`<p class="muted">${profile.name} needs a password: tick Remember password for it, or background sending cannot log in.</p>`
+          ? html`<p class="muted">${msg(str`${profile.name} needs a password: tick Remember password for it, or background sending cannot log in.`)}</p>`
           : nothing}
-        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+        ${this.error !== null ? html`<p class="error" role="alert">${msg(str`The setting was not saved: ${this.error}`)}</p>` : nothing}
       </section>
     `;
   }

@@ -1,14 +1,16 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { browserFeatures, probeBrowserEnvironment, type BrowserFeature } from '../app/browser-features.js';
+import { browserFeatureState, browserFeatures, probeBrowserEnvironment, type BrowserEnvironment, type BrowserFeature } from '../app/browser-features.js';
 import { sharedStyles } from './shared-styles.js';
 
 /**
  * What this browser can and cannot do for Holdfast, in words (never colour
  * alone): each capability is feature-detected once, when the element is
- * created. Each line reads as describeBrowserFeature() words it. Meant for
- * Settings.
+ * created; the words are made when rendering (the current language). Each
+ * line reads as describeBrowserFeature() words it. Meant for Settings.
  */
+@localized()
 @customElement('hf-browser-support')
 export class HfBrowserSupport extends LitElement {
   static override styles = [
@@ -34,14 +36,16 @@ export class HfBrowserSupport extends LitElement {
     `,
   ];
 
-  /** The detected capabilities; tests may set their own. */
-  @property({ attribute: false }) features: readonly BrowserFeature[] = browserFeatures(probeBrowserEnvironment());
+  private readonly environment: BrowserEnvironment = probeBrowserEnvironment();
+  /** The capabilities to show; null: this browser's, as detected. Tests may set their own. */
+  @property({ attribute: false }) features: readonly BrowserFeature[] | null = null;
 
   override render() {
+    const features = this.features ?? browserFeatures(this.environment);
     return html`<section aria-labelledby="browser-support-title">
-      <h3 id="browser-support-title">This browser</h3>
-      <ul aria-label="Browser features">
-        ${this.features.map((f) => html`<li data-feature=${f.id}><span class="state">${f.name}: ${f.available ? 'available' : 'not available'}.</span>${f.available ? '' : ` ${f.whatDegrades}`}</li>`)}
+      <h3 id="browser-support-title">${msg('This browser')}</h3>
+      <ul aria-label=${msg('Browser features')}>
+        ${features.map((f) => html`<li data-feature=${f.id}><span class="state">${browserFeatureState(f)}</span>${f.available ? '' : ` ${f.whatDegrades}`}</li>`)}
       </ul>
     </section>`;
   }

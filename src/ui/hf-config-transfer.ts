@@ -1,5 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { formatNumber } from '../i18n/format.js';
 import type { ConfigChange, ConfigFile } from '../model/config-file.js';
 import type { FieldError } from '../model/workspace.js';
 import { panelStyles } from './panel-styles.js';
@@ -8,13 +10,30 @@ import type { ThemePreference } from './theme.js';
 import { setThemePreference } from './theme.js';
 import { ConfigEvent } from './workspace-events.js';
 
-const AREA: Record<ConfigChange['area'], string> = { profiles: 'Connection', conventions: 'Conventions', views: 'View', scenes: 'Scene', settings: 'Setting', alarms: 'Alarms' };
+/** One line of the preview, a whole message per area and kind of change (the name is the file's: a profile's, a view's, a key). */
+function changeText({ area, what, name }: ConfigChange): string {
+  switch (area) {
+    case 'profiles':
+      return what === 'added' ? msg(str`Connection ${name}: added`) : what === 'changed' ? msg(str`Connection ${name}: changed`) : msg(str`Connection ${name}: removed`);
+    case 'conventions':
+      return what === 'added' ? msg(str`Conventions ${name}: added`) : what === 'changed' ? msg(str`Conventions ${name}: changed`) : msg(str`Conventions ${name}: removed`);
+    case 'views':
+      return what === 'added' ? msg(str`View ${name}: added`) : what === 'changed' ? msg(str`View ${name}: changed`) : msg(str`View ${name}: removed`);
+    case 'scenes':
+      return what === 'added' ? msg(str`Scene ${name}: added`) : what === 'changed' ? msg(str`Scene ${name}: changed`) : msg(str`Scene ${name}: removed`);
+    case 'settings':
+      return what === 'added' ? msg(str`Setting ${name}: added`) : what === 'changed' ? msg(str`Setting ${name}: changed`) : msg(str`Setting ${name}: removed`);
+    case 'alarms':
+      return what === 'added' ? msg(str`Alarms ${name}: added`) : what === 'changed' ? msg(str`Alarms ${name}: changed`) : msg(str`Alarms ${name}: removed`);
+  }
+}
 
 /**
  * Export everything this installation is made of as one versioned JSON file,
  * or import one: checked field by field, then a preview of what changes,
  * and nothing is overwritten until the operator confirms.
  */
+@localized()
 @customElement('hf-config-transfer')
 export class HfConfigTransfer extends LitElement {
   static override styles = [
@@ -44,7 +63,7 @@ export class HfConfigTransfer extends LitElement {
           a.download = `holdfast-config-${new Date().toISOString().slice(0, 10)}.json`;
           a.click();
           setTimeout(() => URL.revokeObjectURL(url), 10_000);
-          this.message = 'Exported: no passwords are in the file.';
+          this.message = msg('Exported: no passwords are in the file.');
         },
       }),
     );
@@ -83,7 +102,7 @@ export class HfConfigTransfer extends LitElement {
         reply: (error) => {
           this.pending = null;
           if (error === null) setThemePreference(pending.config.settings.theme);
-          this.message = error === null ? 'Imported.' : `Not imported: ${error}`;
+          this.message = error === null ? msg('Imported.') : msg(str`Not imported: ${error}`);
         },
       }),
     );
@@ -91,29 +110,29 @@ export class HfConfigTransfer extends LitElement {
 
   override render() {
     return html`
-      <p class="muted">One file with the connections (never their passwords), conventions, mapping, views, scenes, alarm rules and settings.</p>
+      <p class="muted">${msg('One file with the connections (never their passwords), conventions, mapping, views, scenes, alarm rules and settings.')}</p>
       <div class="actions">
-        <button @click=${() => this.export()}>Export configuration</button>
-        ${this.locked ? nothing : html`<label>Import configuration <input type="file" accept="application/json,.json" @change=${(e: Event) => void this.choose(e)} /></label>`}
+        <button @click=${() => this.export()}>${msg('Export configuration')}</button>
+        ${this.locked ? nothing : html`<label>${msg('Import configuration')} <input type="file" accept="application/json,.json" @change=${(e: Event) => void this.choose(e)} /></label>`}
       </div>
       ${this.errors.length > 0
         ? html`<div role="alert">
-            <p>The file was not imported; nothing changed:</p>
+            <p>${msg('The file was not imported; nothing changed:')}</p>
             <ul>
-              ${this.errors.slice(0, 50).map((e) => html`<li>${e.path || 'the file'} ${e.message}</li>`)}
+              ${this.errors.slice(0, 50).map((e) => html`<li>${e.path || msg('the file')} ${e.message}</li>`)}
             </ul>
-            ${this.errors.length > 50 ? html`<p>… and ${this.errors.length - 50} more.</p>` : nothing}
+            ${this.errors.length > 50 ? html`<p>${msg(str`… and ${formatNumber(this.errors.length - 50)} more.`)}</p>` : nothing}
           </div>`
         : nothing}
       ${this.pending
-        ? html`<div role="group" aria-label="Import preview">
-            <p>${this.pending.changes.length === 0 ? 'The file matches this console: nothing would change.' : 'Importing replaces this console’s configuration:'}</p>
+        ? html`<div role="group" aria-label=${msg('Import preview')}>
+            <p>${this.pending.changes.length === 0 ? msg('The file matches this console: nothing would change.') : msg('Importing replaces this console’s configuration:')}</p>
             <ul>
-              ${this.pending.changes.map((c) => html`<li>${AREA[c.area]} ${c.name}: ${c.what}</li>`)}
+              ${this.pending.changes.map((c) => html`<li>${changeText(c)}</li>`)}
             </ul>
             <div class="actions">
-              <button class="primary" ?disabled=${this.pending.changes.length === 0} @click=${() => this.apply()}>Import and replace</button>
-              <button @click=${() => (this.pending = null)}>Cancel</button>
+              <button class="primary" ?disabled=${this.pending.changes.length === 0} @click=${() => this.apply()}>${msg('Import and replace')}</button>
+              <button @click=${() => (this.pending = null)}>${msg('Cancel')}</button>
             </div>
           </div>`
         : nothing}

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { conflictBase } from '../model/coalesce.js';
@@ -8,6 +9,7 @@ import { sharedStyles } from './shared-styles.js';
 
 /** A discarded edit: what the operator saw, what they set, and what the device shows now. */
 @customElement('hf-conflict-card')
+@localized()
 export class HfConflictCard extends LitElement {
   static override styles = [
     sharedStyles,
@@ -52,16 +54,16 @@ export class HfConflictCard extends LitElement {
   override render() {
     const { entry, schema } = this;
     return html`
-      <section role="group" aria-label="Not sent: ${schema.name}">
-        <h4>Not sent: the device changed while you were editing</h4>
+      <section role="group" aria-label=${msg(str`Not sent: ${schema.name}`)}>
+        <h4>${msg('Not sent: the device changed while you were editing')}</h4>
         <ul>
-          <li>was ${formatValue(schema, entry.base.value)} when you edited</li>
-          <li>you set ${formatValue(schema, entry.desired)}</li>
-          <li>device is now ${formatValue(schema, entry.fresh ?? null)}</li>
+          <li>${msg(str`was ${formatValue(schema, entry.base.value)} when you edited`)}</li>
+          <li>${msg(str`you set ${formatValue(schema, entry.desired)}`)}</li>
+          <li>${msg(str`device is now ${formatValue(schema, entry.fresh ?? null)}`)}</li>
         </ul>
         <div class="actions">
-          <button class="primary" @click=${() => this.act('reapply')}>Re-apply on current value</button>
-          <button @click=${() => this.act('dismiss')}>Dismiss</button>
+          <button class="primary" @click=${() => this.act('reapply')}>${msg('Re-apply on current value')}</button>
+          <button @click=${() => this.act('dismiss')}>${msg('Dismiss')}</button>
         </div>
       </section>
     `;

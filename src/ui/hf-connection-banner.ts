@@ -1,5 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { formatNumber } from '../i18n/format.js';
 import { bannerFor } from '../model/banner.js';
 import { ClockController } from './controllers/clock-controller.js';
 import type { ConnectionState } from '../mqtt/connection.js';
@@ -9,6 +11,7 @@ import { sharedStyles } from './shared-styles.js';
 
 /** Non-blocking connection notices: nothing for a blip, "Reconnecting…" after 2 s, the offline notice after 30 s. */
 @customElement('hf-connection-banner')
+@localized()
 export class HfConnectionBanner extends LitElement {
   static override styles = [
     sharedStyles,
@@ -49,26 +52,42 @@ export class HfConnectionBanner extends LitElement {
     const banner = bannerFor(c?.status ?? null, c?.downSince ?? null, this.clock.now);
     if (!c || banner.kind === 'none') return nothing;
     const countdown = c.nextAttemptAt ? Math.max(0, Math.ceil((c.nextAttemptAt - this.clock.now) / 1000)) : null;
-    const diagnostics = html`<button @click=${() => this.dispatchEvent(new ShowPanelEvent('diagnostics'))}>Show diagnostics</button>`;
+    const diagnostics = html`<button @click=${() => this.dispatchEvent(new ShowPanelEvent('diagnostics'))}>${msg('Show diagnostics')}</button>`;
+    // lastError's message and fix are the engine worker's diagnosis (English until the page words it from its code).
+    const error = c.lastError?.message;
     switch (banner.kind) {
-      case 'reconnecting':
+      case 'reconnecting': {
+        const seconds = countdown !== null ? formatNumber(countdown) : null;
+        const text =
+          seconds !== null
+            ? error !== undefined
+              ? msg(str`Reconnecting… next attempt in ${seconds} s (${error})`)
+              : msg(str`Reconnecting… next attempt in ${seconds} s`)
+            : error !== undefined
+              ? msg(str`Reconnecting… (${error})`)
+              : msg('Reconnecting…');
         return html`<div class="banner reconnecting">
-          <p>Reconnecting…${countdown !== null ? ` next attempt in ${countdown} s` : ''}${c.lastError ? ` (${c.lastError.message})` : ''}</p>
-          <button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry now</button>
+          <p>${text}</p>
+          <button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry now')}</button>
         </div>`;
+      }
       case 'offline':
-        return html`<div class="banner offline" role="region" aria-label="Offline notice">
+        return html`<div class="banner offline" role="region" aria-label=${msg('Offline notice')}>
           <p>
-            <strong>Offline:</strong> your changes are kept and will be checked against the devices when the connection returns.
+            ${msg(html`<strong>Offline:</strong> your changes are kept and will be checked against the devices when the connection returns.`)}
             ${c.lastError ? html`<br />${c.lastError.message} ${c.lastError.fix}` : nothing}
           </p>
-          <button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry now</button>
+          <button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry now')}</button>
           ${diagnostics}
         </div>`;
       case 'failed':
-        return html`<div class="banner failed" role="region" aria-label="Connection failed">
-          <p><strong>Not connected:</strong> ${c.lastError?.message ?? 'the broker refused the connection.'} ${c.lastError?.fix ?? ''}</p>
-          <button @click=${() => this.dispatchEvent(new ShowPanelEvent('connection'))}>Edit connection</button>
+        return html`<div class="banner failed" role="region" aria-label=${msg('Connection failed')}>
+          <p>
+            ${c.lastError
+              ? msg(html`<strong>Not connected:</strong> ${c.lastError.message} ${c.lastError.fix}`)
+              : msg(html`<strong>Not connected:</strong> the broker refused the connection.`)}
+          </p>
+          <button @click=${() => this.dispatchEvent(new ShowPanelEvent('connection'))}>${msg('Edit connection')}</button>
           ${diagnostics}
         </div>`;
     }

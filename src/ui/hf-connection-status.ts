@@ -1,5 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { formatNumber } from '../i18n/format.js';
 import type { ConnectionState } from '../mqtt/connection.js';
 import { ClockController } from './controllers/clock-controller.js';
 import type { ProfilesState } from '../app/profiles.js';
@@ -10,26 +12,29 @@ import { sharedStyles } from './shared-styles.js';
 
 /** Connection state in words (a status region), never colour alone. */
 export function describeConnection(c: ConnectionState | null, hasBroker: boolean): { label: string; tone: 'ok' | 'warn' | 'bad' } {
-  if (!hasBroker) return { label: 'Not connected: no broker configured', tone: 'bad' };
-  if (!c) return { label: 'Not connected', tone: 'warn' };
+  if (!hasBroker) return { label: msg('Not connected: no broker configured'), tone: 'bad' };
+  if (!c) return { label: msg('Not connected'), tone: 'warn' };
+  // The protocol's name, not words.
   const version = c.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
   switch (c.status) {
     case 'open':
-      return { label: `Connected (${version})`, tone: 'ok' };
+      return { label: msg(str`Connected (${version})`), tone: 'ok' };
     case 'connecting':
-      return { label: 'Connecting…', tone: 'warn' };
+      return { label: msg('Connecting…'), tone: 'warn' };
     case 'reconnecting':
-      return { label: `Reconnecting (attempt ${c.attempt})`, tone: 'warn' };
+      return { label: msg(str`Reconnecting (attempt ${formatNumber(c.attempt)})`), tone: 'warn' };
     case 'offline':
-      return { label: 'Offline: no network', tone: 'bad' };
+      return { label: msg('Offline: no network'), tone: 'bad' };
     case 'failed-permanent':
-      return { label: `Not connected: ${c.lastError?.message ?? 'the broker refused'}`, tone: 'bad' };
+      // lastError is the engine worker's diagnosis (English until the page words it from its code).
+      return { label: c.lastError ? msg(str`Not connected: ${c.lastError.message}`) : msg('Not connected: the broker refused'), tone: 'bad' };
     case 'idle':
-      return { label: 'Not connected', tone: 'warn' };
+      return { label: msg('Not connected'), tone: 'warn' };
   }
 }
 
 @customElement('hf-connection-status')
+@localized()
 export class HfConnectionStatus extends LitElement {
   static override styles = [
     sharedStyles,
@@ -72,9 +77,9 @@ export class HfConnectionStatus extends LitElement {
     const countdown = c?.nextAttemptAt ? Math.max(0, Math.ceil((c.nextAttemptAt - this.clock.now) / 1000)) : null;
     return html`
       <span class="dot ${tone}" aria-hidden="true"></span>
-      <span role="status" aria-label="Connection">${label}${this.tabRole.value === 'follower' ? ' (via another tab)' : ''}</span>
-      ${countdown !== null && c?.status !== 'open' ? html`<span class="detail muted">next try in ${countdown} s</span>` : nothing}
-      ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError?.fix ?? ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry</button>` : nothing}
+      <span role="status" aria-label=${msg('Connection')}>${this.tabRole.value === 'follower' ? msg(str`${label} (via another tab)`) : label}</span>
+      ${countdown !== null && c?.status !== 'open' ? html`<span class="detail muted">${msg(str`next try in ${formatNumber(countdown)} s`)}</span>` : nothing}
+      ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError?.fix ?? ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry')}</button>` : nothing}
     `;
   }
 }

@@ -1,12 +1,15 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ConventionsState } from '../app/conventions-config.js';
+import { formatNumber } from '../i18n/format.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { ConventionsEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 
 /** How devices are found: the custom-topic mapping (paste or file) and the Home Assistant discovery prefix. */
+@localized()
 @customElement('hf-conventions')
 export class HfConventions extends LitElement {
   static override styles = [
@@ -51,7 +54,7 @@ export class HfConventions extends LitElement {
         text,
         reply: (result) => {
           this.errors = result.ok ? [] : result.errors;
-          this.message = result.ok ? `Mapping imported: ${result.devices} ${result.devices === 1 ? 'device' : 'devices'}.` : null;
+          this.message = result.ok ? (result.devices === 1 ? msg('Mapping imported: 1 device.') : msg(str`Mapping imported: ${formatNumber(result.devices)} devices.`)) : null;
         },
       }),
     );
@@ -77,23 +80,24 @@ export class HfConventions extends LitElement {
     if (!s) return nothing;
     return html`
       <section aria-labelledby="conv-title">
-        <h2 id="conv-title">Device conventions</h2>
-        <p class="muted">Homie 5, Homie 3/4, Zigbee2MQTT and Home Assistant discovery are found automatically. Devices with their own plain-text topics need a mapping.</p>
+        <h2 id="conv-title">${msg('Device conventions')}</h2>
+        <p class="muted">${msg('Homie 5, Homie 3/4, Zigbee2MQTT and Home Assistant discovery are found automatically. Devices with their own plain-text topics need a mapping.')}</p>
         <p>
           ${s.mapping
-            ? html`Mapping in use: ${s.mapping.devices.map((d) => d.name).join(', ')}. <button @click=${() => this.dispatchEvent(new ConventionsEvent({ kind: 'remove-mapping' }))}>Remove mapping</button>`
-            : 'No custom-topic mapping.'}
+            ? html`${msg(str`Mapping in use: ${s.mapping.devices.map((d) => d.name).join(', ')}.`)}
+                <button @click=${() => this.dispatchEvent(new ConventionsEvent({ kind: 'remove-mapping' }))}>${msg('Remove mapping')}</button>`
+            : msg('No custom-topic mapping.')}
         </p>
         <form @submit=${this.onPaste}>
-          <label>Mapping JSON <textarea name="mapping" spellcheck="false"></textarea></label>
+          <label>${msg('Mapping JSON')} <textarea name="mapping" spellcheck="false"></textarea></label>
           <div class="actions">
-            <button type="submit">Import pasted mapping</button>
-            <label>Mapping file <input type="file" accept="application/json,.json" @change=${this.onFile} /></label>
+            <button type="submit">${msg('Import pasted mapping')}</button>
+            <label>${msg('Mapping file')} <input type="file" accept="application/json,.json" @change=${this.onFile} /></label>
           </div>
         </form>
         ${this.errors.length > 0
           ? html`<div role="alert">
-              <p>The mapping was not imported:</p>
+              <p>${msg('The mapping was not imported:')}</p>
               <ul class="errors">
                 ${this.errors.map((e) => html`<li>${e}</li>`)}
               </ul>
@@ -101,9 +105,9 @@ export class HfConventions extends LitElement {
           : nothing}
         ${this.message ? html`<p class="ok" role="status">${this.message}</p>` : nothing}
         <form @submit=${(e: SubmitEvent) => this.dispatchEvent(new ConventionsEvent({ kind: 'ha-prefix', prefix: this.field(e, 'prefix'), reply: (r) => (this.prefixError = r.ok ? null : r.error) }))}>
-          <label>Home Assistant discovery prefix <input name="prefix" .value=${s.haPrefix} spellcheck="false" aria-describedby="prefix-error" /></label>
+          <label>${msg('Home Assistant discovery prefix')} <input name="prefix" .value=${s.haPrefix} spellcheck="false" aria-describedby="prefix-error" /></label>
           <span id="prefix-error" class="field-error">${this.prefixError ?? nothing}</span>
-          <div class="actions"><button type="submit">Save prefix</button></div>
+          <div class="actions"><button type="submit">${msg('Save prefix')}</button></div>
         </form>
         <form
           @submit=${(e: SubmitEvent) => {
@@ -112,15 +116,17 @@ export class HfConventions extends LitElement {
             this.dispatchEvent(new ConventionsEvent({ kind: 'homie', roots: this.field(e, 'roots'), scan, reply: (r) => (this.homieError = r.ok ? null : r.error) }));
           }}
         >
-          <label>Homie base topics <input name="roots" .value=${s.homieRoots.join(', ')} spellcheck="false" aria-describedby="homie-error" /></label>
-          <label><input type="checkbox" name="scan" .checked=${s.homieScan} /> Find Homie devices under any other base topic (a cheap scan of +/+/$homie and +/5/+/$state)</label>
+          <label>${msg('Homie base topics')} <input name="roots" .value=${s.homieRoots.join(', ')} spellcheck="false" aria-describedby="homie-error" /></label>
+          <label
+            ><input type="checkbox" name="scan" .checked=${s.homieScan} /> ${msg('Find Homie devices under any other base topic (a cheap scan of +/+/$homie and +/5/+/$state)')}</label
+          >
           <span id="homie-error" class="field-error">${this.homieError ?? nothing}</span>
-          <div class="actions"><button type="submit">Save Homie settings</button></div>
+          <div class="actions"><button type="submit">${msg('Save Homie settings')}</button></div>
         </form>
         <form @submit=${(e: SubmitEvent) => this.dispatchEvent(new ConventionsEvent({ kind: 'z2m-base', base: this.field(e, 'z2m'), reply: (r) => (this.z2mError = r.ok ? null : r.error) }))}>
-          <label>Zigbee2MQTT base topic <input name="z2m" .value=${s.z2mBase} spellcheck="false" aria-describedby="z2m-error" /></label>
+          <label>${msg('Zigbee2MQTT base topic')} <input name="z2m" .value=${s.z2mBase} spellcheck="false" aria-describedby="z2m-error" /></label>
           <span id="z2m-error" class="field-error">${this.z2mError ?? nothing}</span>
-          <div class="actions"><button type="submit">Save base topic</button></div>
+          <div class="actions"><button type="submit">${msg('Save base topic')}</button></div>
         </form>
       </section>
     `;

@@ -1,8 +1,9 @@
 import type { virtualize as virtualizeDirective } from '@lit-labs/virtualizer/virtualize.js';
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing, type ReactiveElement, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { DeviceSummary } from '../status/device-states.js';
-import { AVAILABILITY_TEXT } from './availability.js';
+import { availabilityText } from './availability.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { SelectDeviceEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
@@ -48,6 +49,7 @@ export function sortDevices(devices: Iterable<DeviceSummary>): DeviceSummary[] {
 }
 
 @customElement('hf-device-list')
+@localized()
 export class HfDeviceList extends LitElement {
   static override styles = [
     sharedStyles,
@@ -117,8 +119,8 @@ export class HfDeviceList extends LitElement {
     return html`<li aria-posinset=${position ? position.index + 1 : nothing} aria-setsize=${position ? position.size : nothing}>
       <button aria-current=${d.id === this.selectedId ? 'true' : 'false'} @click=${() => this.dispatchEvent(new SelectDeviceEvent(d.id))}>
         <span class="name">${d.name}</span>
-        <span class="state muted">${AVAILABILITY_TEXT[d.availability]}</span>
-        ${d.error ? html`<span class="error">Error: ${d.error}</span>` : nothing}
+        <span class="state muted">${availabilityText(d.availability)}</span>
+        ${d.error ? html`<span class="error">${msg(str`Error: ${d.error}`)}</span>` : nothing}
       </button>
     </li>`;
   }
@@ -154,8 +156,8 @@ export class HfDeviceList extends LitElement {
       </ul>`;
     }
     return html`
-      <nav aria-label="Devices">
-        <h2>Devices</h2>
+      <nav aria-label=${msg('Devices')}>
+        <h2>${msg('Devices')}</h2>
         ${list}
       </nav>
     `;

@@ -1,7 +1,8 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { formatAge } from '../model/age.js';
+import { formatAge, formatNumber } from '../i18n/format.js';
 import type { ConsoleState } from '../app/console.js';
 import type { LockState } from '../app/lock.js';
 import type { PropertyGroup, PropertySchema } from '../model/types.js';
@@ -9,7 +10,7 @@ import { COMPACT_AFTER, type Density } from '../model/workspace.js';
 import type { DeviceCompleteness, HostStatus } from '../host/protocol.js';
 import type { ConnectionState } from '../mqtt/connection.js';
 import type { DeviceDetail, DeviceSummary } from '../status/device-states.js';
-import { AVAILABILITY_TEXT } from './availability.js';
+import { availabilityText } from './availability.js';
 import { ClockController } from './controllers/clock-controller.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { VIRTUALIZE_AFTER, loadVirtualizer } from './hf-device-list.js';
@@ -59,16 +60,21 @@ export function groupProperties(properties: readonly PropertySchema[]): Section[
 /** "37 of 40 settings reported on this connection", with what it means when it stays incomplete. */
 export function completenessText(c: DeviceCompleteness | null | undefined): string | null {
   if (!c || c.expected === 0 || c.reported >= c.expected) return null;
-  const counted = `${c.reported} of ${c.expected} settings reported on this connection`;
-  if (c.replay === 'waiting') return `${counted}; receiving…`;
+  const reported = formatNumber(c.reported);
+  const expected = formatNumber(c.expected);
+  if (c.replay === 'waiting') return msg(str`${reported} of ${expected} settings reported on this connection; receiving…`);
   if (c.missingRetained > 0) {
-    return `${counted}. ${c.missingRetained} that the broker should keep did not arrive: the broker may have dropped retained messages (a per-client queue limit such as Mosquitto's max_queued_messages is a known cause), or the device never published them. Edits to them are checked before anything is sent.`;
+    const missing = formatNumber(c.missingRetained);
+    return msg(
+      str`${reported} of ${expected} settings reported on this connection. ${missing} that the broker should keep did not arrive: the broker may have dropped retained messages (a per-client queue limit such as Mosquitto's max_queued_messages is a known cause), or the device never published them. Edits to them are checked before anything is sent.`,
+    );
   }
-  return `${counted}; the others report only when they change.`;
+  return msg(str`${reported} of ${expected} settings reported on this connection; the others report only when they change.`);
 }
 
 /** One device: its availability in words and a control per property, grouped by node. */
 @customElement('hf-device-panel')
+@localized()
 export class HfDevicePanel extends LitElement {
   static override styles = [
     sharedStyles,
@@ -226,13 +232,13 @@ export class HfDevicePanel extends LitElement {
     // Only the controls in view are in the DOM (the page scrolls them), so each says where it sits in the whole list.
     const size = properties.length;
     if (!v) {
-      return html`<div class="grid ${c.compact ? 'compact' : ''}" role="list" aria-label="${label} settings">
+      return html`<div class="grid ${c.compact ? 'compact' : ''}" role="list" aria-label=${msg(str`${label} settings`)}>
         ${properties.slice(0, VIRTUALIZE_AFTER).map((p, index) => this.renderControl(c, p, { index, size }))}
       </div>`;
     }
     const columns = this.columns;
     const rowStyle = styleMap({ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` });
-    return html`<div class="rows" role="list" aria-label="${label} settings">
+    return html`<div class="rows" role="list" aria-label=${msg(str`${label} settings`)}>
       ${v.virtualize({
         items: this.stableRows(key, properties),
         keyFunction: (row: PropertySchema[]) => row[0]?.id ?? '',
@@ -262,8 +268,8 @@ export class HfDevicePanel extends LitElement {
     if (v === 'failed') return html`${sections.map((s) => this.renderSection(c, name, s))}`;
     const size = sections.length;
     const item = (s: Section, index: number): TemplateResult => html`<div role="listitem" aria-posinset=${index + 1} aria-setsize=${size} class="group-item">${this.renderSection(c, name, s)}</div>`;
-    if (!v) return html`<div role="list" aria-label="${name} settings">${sections.slice(0, 2).map(item)}</div>`;
-    return html`<div role="list" aria-label="${name} settings" class="groups">
+    if (!v) return html`<div role="list" aria-label=${msg(str`${name} settings`)}>${sections.slice(0, 2).map(item)}</div>`;
+    return html`<div role="list" aria-label=${msg(str`${name} settings`)} class="groups">
       ${v.virtualize({ items: sections, keyFunction: (s: Section) => s.group?.id ?? '', renderItem: item, layout: v.layout })}
     </div>`;
   }
@@ -284,7 +290,9 @@ export class HfDevicePanel extends LitElement {
     const away = connected && device.availability !== 'ready' && device.availability !== 'alert' && device.availability !== 'unknown';
     const liveSession = connected && status?.live ? status.session : null;
     const name = device.name;
-    const availability = connected ? AVAILABILITY_TEXT[device.availability] : `${AVAILABILITY_TEXT[device.availability]} when last seen ${formatAge(this.clock.now - device.lastSeenAt)}; the console is not connected`;
+    const availability = connected
+      ? availabilityText(device.availability)
+      : msg(str`${availabilityText(device.availability)} when last seen ${formatAge(this.clock.now - device.lastSeenAt)}; the console is not connected`);
     const incomplete = connected ? completenessText(this.completeness.value) : null;
     const count = detail?.schema?.properties.length ?? 0;
     const density: Density = this.chosenDensity.value ?? (count > COMPACT_AFTER ? 'compact' : 'comfortable');
@@ -294,21 +302,21 @@ export class HfDevicePanel extends LitElement {
       <section aria-labelledby="title">
         <header>
           <h2 id="title">${name}</h2>
-          <span role="status" aria-label="${name} availability">${availability}</span>
+          <span role="status" aria-label=${msg(str`${name} availability`)}>${availability}</span>
           <span class="actions">
-            <button aria-pressed=${compact ? 'true' : 'false'} @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'device-density', deviceId: device.id, density: compact ? 'comfortable' : 'compact' }))}>Compact rows</button>
-            <button @click=${() => this.dispatchEvent(new DisplayEvent(!this.wall))}>${this.wall ? 'Leave full screen' : 'Full screen'}</button>
+            <button aria-pressed=${compact ? 'true' : 'false'} @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'device-density', deviceId: device.id, density: compact ? 'comfortable' : 'compact' }))}>${msg('Compact rows')}</button>
+            <button @click=${() => this.dispatchEvent(new DisplayEvent(!this.wall))}>${this.wall ? msg('Leave full screen') : msg('Full screen')}</button>
           </span>
         </header>
         ${device.note ? html`<p class="note muted">${device.note}</p>` : nothing}
-        ${device.error ? html`<p class="error" role="alert">This device's description could not be read: ${device.error}</p>` : nothing}
-        ${incomplete ? html`<p class="incomplete" role="status" aria-label="${name} status received">${incomplete}</p>` : nothing}
-        ${Object.entries(detail?.alerts ?? {}).map(([id, msg]) => html`<p class="alert">Device alert (${id}): ${msg}</p>`)}
+        ${device.error ? html`<p class="error" role="alert">${msg(str`This device's description could not be read: ${device.error}`)}</p>` : nothing}
+        ${incomplete ? html`<p class="incomplete" role="status" aria-label=${msg(str`${name} status received`)}>${incomplete}</p>` : nothing}
+        ${Object.entries(detail?.alerts ?? {}).map(([id, alert]) => html`<p class="alert">${msg(str`Device alert (${id}): ${alert}`)}</p>`)}
         ${detail?.schema
           ? this.renderSections({ device, detail, connected, liveSession, away, compact, locked }, name, detail.schema.properties)
           : device.error
             ? nothing
-            : html`<p class="muted">Waiting for this device's description…</p>`}
+            : html`<p class="muted">${msg("Waiting for this device's description…")}</p>`}
       </section>
     `;
   }

@@ -1,6 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { formatAge } from '../model/age.js';
+import { formatAge, formatDuration, formatNumber, formatTime } from '../i18n/format.js';
 import { ClockController } from './controllers/clock-controller.js';
 import type { ProfilesState } from '../app/profiles.js';
 import type { Role } from '../app/tab-coordinator.js';
@@ -11,9 +12,11 @@ import { RetryEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 import { describeConnection } from './hf-connection-status.js';
 
-const time = (at: number) => new Date(at).toLocaleTimeString(undefined, { hour12: false });
-
-/** Why the console is (not) connected: state, counters, last error with its fix, and the last 50 events. No secrets. */
+/**
+ * Why the console is (not) connected: state, counters, last error with its fix, and the last 50 events. No secrets.
+ * The events are the connection log's lines (a log of the wire, written by the engine): they stay as written.
+ */
+@localized()
 @customElement('hf-diagnostics')
 export class HfDiagnostics extends LitElement {
   static override styles = [
@@ -68,41 +71,45 @@ export class HfDiagnostics extends LitElement {
     const profile = s.profiles.find((p) => p.id === s.activeProfileId);
     return html`
       <section aria-labelledby="diag-title">
-        <h2 id="diag-title">Connection diagnostics</h2>
+        <h2 id="diag-title">${msg('Connection diagnostics')}</h2>
         <dl>
-          <dt>State</dt>
-          <dd>${describeConnection(c, !!profile).label}${c ? ` (${c.status}, for ${formatAge(this.clock.now - c.since).replace(' ago', '')})` : ''}</dd>
-          <dt>Broker</dt>
-          <dd>${profile ? `${profile.url}${profile.username ? ` as ${profile.username}` : ''}` : 'none configured'}</dd>
-          <dt>Client ID</dt>
+          <dt>${msg('State')}</dt>
+          <dd>
+            ${c
+              ? msg(str`${describeConnection(c, !!profile).label} (${c.status}, for ${formatDuration(this.clock.now - c.since)})`)
+              : describeConnection(c, !!profile).label}
+          </dd>
+          <dt>${msg('Broker')}</dt>
+          <dd>${profile ? (profile.username ? msg(str`${profile.url} as ${profile.username}`) : profile.url) : msg('none configured')}</dd>
+          <dt>${msg('Client ID')}</dt>
           <dd>${c?.clientId ?? '—'}</dd>
-          <dt>Protocol</dt>
-          <dd>${c?.protocolVersion === 5 ? 'MQTT 5' : c?.protocolVersion === 4 ? 'MQTT 3.1.1' : '—'}</dd>
-          <dt>Attempts since last good session</dt>
-          <dd>${c?.attempt ?? 0}</dd>
-          <dt>Sessions since start</dt>
-          <dd>${c?.sessions ?? 0}</dd>
-          <dt>Round-trip time</dt>
-          <dd>${c?.rttMs !== null && c?.rttMs !== undefined ? `${c.rttMs} ms` : '—'}</dd>
-          <dt>Last connected</dt>
-          <dd>${c?.lastConnectedAt ? `${time(c.lastConnectedAt)} (${formatAge(this.clock.now - c.lastConnectedAt)})` : 'never'}</dd>
-          <dt>Last error</dt>
-          <dd>${c?.lastError ? html`${c.lastError.message} <strong>What to do:</strong> ${c.lastError.fix}` : 'none'}</dd>
-          <dt>This tab</dt>
+          <dt>${msg('Protocol')}</dt>
+          <dd>${c?.protocolVersion === 5 ? msg('MQTT 5') : c?.protocolVersion === 4 ? msg('MQTT 3.1.1') : '—'}</dd>
+          <dt>${msg('Attempts since last good session')}</dt>
+          <dd>${formatNumber(c?.attempt ?? 0)}</dd>
+          <dt>${msg('Sessions since start')}</dt>
+          <dd>${formatNumber(c?.sessions ?? 0)}</dd>
+          <dt>${msg('Round-trip time')}</dt>
+          <dd>${c?.rttMs !== null && c?.rttMs !== undefined ? msg(str`${formatNumber(c.rttMs)} ms`) : '—'}</dd>
+          <dt>${msg('Last connected')}</dt>
+          <dd>${c?.lastConnectedAt ? `${formatTime(c.lastConnectedAt)} (${formatAge(this.clock.now - c.lastConnectedAt)})` : msg('never')}</dd>
+          <dt>${msg('Last error')}</dt>
+          <dd>${c?.lastError ? html`${c.lastError.message} <strong>${msg('What to do:')}</strong> ${c.lastError.fix}` : msg('none')}</dd>
+          <dt>${msg('This tab')}</dt>
           <dd>
             ${this.tabRole.value === 'leader'
-              ? 'holds the connection (its engine runs in a worker)'
+              ? msg('holds the connection (its engine runs in a worker)')
               : this.tabRole.value === 'hosted'
-                ? "follows the extension's service worker, which holds the connection"
-                : 'follows the tab that holds the connection'}
+                ? msg("follows the extension's service worker, which holds the connection")
+                : msg('follows the tab that holds the connection')}
           </dd>
-          <dt>Devices with values subscribed</dt>
-          <dd>${host ? `${host.subscribedDevices} (on screen, with pending edits, or left in the last 30 s)` : '—'}</dd>
+          <dt>${msg('Devices with values subscribed')}</dt>
+          <dd>${host ? msg(str`${formatNumber(host.subscribedDevices)} (on screen, with pending edits, or left in the last 30 s)`) : '—'}</dd>
         </dl>
-        <button @click=${() => this.dispatchEvent(new RetryEvent())}>Retry now</button>
-        <h2>Connection events (last ${c?.log.length ?? 0})</h2>
-        <ol aria-label="Connection events" tabindex="0">
-          ${(c?.log ?? []).map((e) => html`<li><time datetime=${new Date(e.at).toISOString()}>${time(e.at)}</time> ${e.message}</li>`)}
+        <button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry now')}</button>
+        <h2>${msg(str`Connection events (last ${formatNumber(c?.log.length ?? 0)})`)}</h2>
+        <ol aria-label=${msg('Connection events')} tabindex="0">
+          ${(c?.log ?? []).map((e) => html`<li><time datetime=${new Date(e.at).toISOString()}>${formatTime(e.at)}</time> ${e.message}</li>`)}
         </ol>
       </section>
     `;

@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { LockState } from '../app/lock.js';
@@ -7,6 +8,7 @@ import { LockEvent } from './workspace-events.js';
 
 /** "Locked: view only" in the status region while locked, and the PIN to unlock. */
 @customElement('hf-lock-status')
+@localized()
 export class HfLockStatus extends LitElement {
   static override styles = [
     sharedStyles,
@@ -32,7 +34,8 @@ export class HfLockStatus extends LitElement {
   ];
 
   @state() private asking = false;
-  @state() private error: string | null = null;
+  /** The last PIN tried was wrong (worded when rendering, so it follows a language change). */
+  @state() private wrongPin = false;
   private readonly lock = new SliceController<LockState>(this, (c) => (fn) => c.lock.state.subscribe(fn));
 
   private unlock(e: SubmitEvent): void {
@@ -45,7 +48,7 @@ export class HfLockStatus extends LitElement {
         kind: 'unlock',
         pin,
         reply: (r) => {
-          this.error = r.ok ? null : 'That PIN is not right.';
+          this.wrongPin = !r.ok;
           if (r.ok) this.asking = false;
         },
       }),
@@ -54,15 +57,15 @@ export class HfLockStatus extends LitElement {
 
   override render() {
     if (!this.lock.value?.locked) return nothing;
-    return html`<span role="status" aria-label="Lock" class="locked">Locked: view only</span>
+    return html`<span role="status" aria-label=${msg('Lock')} class="locked">${msg('Locked: view only')}</span>
       ${this.asking
         ? html`<form @submit=${this.unlock}>
-            <label>PIN <input name="pin" type="password" inputmode="numeric" autocomplete="current-password" required /></label>
-            <button type="submit">Unlock</button>
-            <button type="button" @click=${() => (this.asking = false)}>Cancel</button>
+            <label>${msg('PIN')} <input name="pin" type="password" inputmode="numeric" autocomplete="current-password" required /></label>
+            <button type="submit">${msg('Unlock')}</button>
+            <button type="button" @click=${() => (this.asking = false)}>${msg('Cancel')}</button>
           </form>`
-        : html`<button @click=${() => (this.asking = true)}>Unlock…</button>`}
-      ${this.error ? html`<span role="alert">${this.error}</span>` : nothing}`;
+        : html`<button @click=${() => (this.asking = true)}>${msg('Unlock…')}</button>`}
+      ${this.wrongPin ? html`<span role="alert">${msg('That PIN is not right.')}</span>` : nothing}`;
   }
 }
 

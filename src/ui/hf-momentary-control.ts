@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PropertySchema, PropertyValue } from '../model/types.js';
@@ -13,6 +14,7 @@ import { sharedStyles } from './shared-styles.js';
  * field and a Send button. It is never queued offline or replayed.
  */
 @customElement('hf-momentary-control')
+@localized()
 export class HfMomentaryControl extends LitElement {
   static override styles = [sharedStyles, propertyControlStyles];
 
@@ -42,15 +44,16 @@ export class HfMomentaryControl extends LitElement {
     this.dispatchEvent(new EditEvent(this.deviceId, this.schema.id, value, { value: null, receivedAt: null, session: null, renderedIn: this.liveSession }));
   }
 
-  private label(value: PropertyValue): string {
+  /** The confirmation button: the command's name, and the value unless it is a plain button. */
+  private confirmText(value: PropertyValue): string {
     const p = this.schema;
-    return p.datatype === 'boolean' ? p.name : `${p.name}: ${formatValue(p, value)}`;
+    return p.datatype === 'boolean' ? msg(str`Confirm ${p.name}`) : msg(str`Confirm ${p.name}: ${formatValue(p, value)}`);
   }
 
   private renderChoice(): TemplateResult {
     const p = this.schema;
     const disabled = !this.connected;
-    const why = disabled ? 'Not available offline: a momentary command is only sent while connected.' : '';
+    const why = disabled ? msg('Not available offline: a momentary command is only sent while connected.') : '';
     let choices: TemplateResult;
     if (p.datatype === 'boolean') {
       choices = html`<button aria-label=${p.name} ?disabled=${disabled} title=${why || nothing} @click=${() => this.ask(true)}>${p.name}…</button>`;
@@ -78,7 +81,7 @@ export class HfMomentaryControl extends LitElement {
           @input=${(e: InputEvent) => (this.draft = (e.target as HTMLInputElement).value)}
         />
         ${p.unit ? html`<span class="muted">${p.unit}</span>` : nothing}
-        <button type="submit" aria-label="Send ${p.name}" ?disabled=${disabled} title=${why || nothing}>Send…</button>
+        <button type="submit" aria-label=${msg(str`Send ${p.name}`)} ?disabled=${disabled} title=${why || nothing}>${msg('Send…')}</button>
       </form>`;
     }
     return html`${choices}${why ? html`<span class="meta muted">${why}</span>` : nothing}${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}`;
@@ -88,8 +91,8 @@ export class HfMomentaryControl extends LitElement {
     if (!this.schema) return nothing;
     const value = this.confirming;
     if (value !== null && this.connected) {
-      return html`<button class="primary" @click=${() => this.send(value)}>Confirm ${this.label(value)}</button>
-        <button @click=${() => (this.confirming = null)}>Cancel</button>`;
+      return html`<button class="primary" @click=${() => this.send(value)}>${this.confirmText(value)}</button>
+        <button @click=${() => (this.confirming = null)}>${msg('Cancel')}</button>`;
     }
     return this.renderChoice();
   }

@@ -1,6 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { formatAge } from '../model/age.js';
+import { formatAge } from '../i18n/format.js';
 import { baseFromShown } from '../model/coalesce.js';
 import { ATTENTION_STATES, type OutboxEntry, type ReportedValue } from '../model/types.js';
 import { formatValue } from '../model/values.js';
@@ -19,6 +20,7 @@ import { sharedStyles } from './shared-styles.js';
  * device and value, so Re-apply is based on what this row shows.
  */
 @customElement('hf-outbox-entry')
+@localized()
 export class HfOutboxEntry extends LitElement {
   static override styles = [
     sharedStyles,
@@ -66,21 +68,21 @@ export class HfOutboxEntry extends LitElement {
     const setting = property?.name ?? e.propertyId;
     const live = this.status.value?.live ?? false;
     const r = this.reported.value ?? undefined;
-    const now = r ? (property ? formatValue(property, r.value) : String(r.value)) : 'unknown';
+    const now = r ? (property ? formatValue(property, r.value) : String(r.value)) : msg('unknown');
     const seq = e.seq;
     const base = baseFromShown(r ? { kind: 'reported', reported: r } : { kind: 'unknown' }, live ? (this.status.value?.session ?? null) : null);
     return html`
       <span>${deviceName}</span>
       <span>${setting}</span>
-      <span>${describeEntry(e, { schema: property, deviceName, live })} <span class="muted">Device shows ${now}.</span></span>
+      <span>${describeEntry(e, { schema: property, deviceName, live })} <span class="muted">${msg(str`Device shows ${now}.`)}</span></span>
       <span>
         ${formatAge(this.clock.now - e.createdAt)}
         ${ATTENTION_STATES.includes(e.state) && seq !== undefined && !this.locked.value
           ? html`<span class="actions">
               ${e.state === 'unverified'
-                ? html`<button aria-label="Send ${setting} anyway" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'send-anyway', seq }))}>Send anyway</button>`
-                : html`<button aria-label="Re-apply ${setting} on current value" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'reapply', seq, base }))}>Re-apply</button>`}
-              <button aria-label="Dismiss ${setting}" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'dismiss', seq }))}>Dismiss</button>
+                ? html`<button aria-label=${msg(str`Send ${setting} anyway`)} @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'send-anyway', seq }))}>${msg('Send anyway')}</button>`
+                : html`<button aria-label=${msg(str`Re-apply ${setting} on current value`)} @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'reapply', seq, base }))}>${msg('Re-apply')}</button>`}
+              <button aria-label=${msg(str`Dismiss ${setting}`)} @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'dismiss', seq }))}>${msg('Dismiss')}</button>
             </span>`
           : nothing}
       </span>

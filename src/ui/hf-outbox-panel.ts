@@ -1,6 +1,8 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { ConsoleState } from '../app/console.js';
+import { formatNumber } from '../i18n/format.js';
 import type { OutboxEntry } from '../model/types.js';
 import { PersistStorageEvent } from './events.js';
 import { SliceController } from './controllers/slice-controller.js';
@@ -9,6 +11,7 @@ import { sharedStyles } from './shared-styles.js';
 
 /** Every edit that is pending or needs the operator, with state, age and reason in words. */
 @customElement('hf-outbox-panel')
+@localized()
 export class HfOutboxPanel extends LitElement {
   static override styles = [
     sharedStyles,
@@ -46,20 +49,22 @@ export class HfOutboxPanel extends LitElement {
   override render() {
     const entries = this.entries.value;
     if (!entries) return nothing;
+    const n = formatNumber(entries.length);
+    const title = entries.length === 0 ? msg('Outbox: nothing pending') : entries.length === 1 ? msg(str`Outbox: ${n} edit`) : msg(str`Outbox: ${n} edits`);
     return html`
       <section aria-labelledby="outbox-title">
-        <h2 id="outbox-title">Outbox: ${entries.length === 0 ? 'nothing pending' : `${entries.length} ${entries.length === 1 ? 'edit' : 'edits'}`}</h2>
+        <h2 id="outbox-title">${title}</h2>
         ${this.storage.value === 'refused'
-          ? html`<p class="note muted">The browser did not grant persistent storage, so it may clear queued edits under storage pressure. Installing Holdfast as an app usually grants it.</p>`
+          ? html`<p class="note muted">${msg('The browser did not grant persistent storage, so it may clear queued edits under storage pressure. Installing Holdfast as an app usually grants it.')}</p>`
           : this.storage.value === 'ask'
             ? html`<p class="note muted">
-                This browser may clear queued edits under storage pressure unless you let Holdfast keep its storage.
-                <button @click=${() => this.dispatchEvent(new PersistStorageEvent())}>Keep queued edits safe</button>
+                ${msg('This browser may clear queued edits under storage pressure unless you let Holdfast keep its storage.')}
+                <button @click=${() => this.dispatchEvent(new PersistStorageEvent())}>${msg('Keep queued edits safe')}</button>
               </p>`
             : nothing}
         ${entries.length === 0
           ? nothing
-          : html`<ul aria-label="Outbox entries">
+          : html`<ul aria-label=${msg('Outbox entries')}>
               ${entries.map((e) => html`<li><hf-outbox-entry .entry=${e}></hf-outbox-entry></li>`)}
             </ul>`}
       </section>

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { ProfilesState } from '../app/profiles.js';
@@ -9,6 +10,7 @@ import { sharedStyles } from './shared-styles.js';
 
 /** The active profile has a user name and no password this session: ask for it instead of failing at the broker. */
 @customElement('hf-password-prompt')
+@localized()
 export class HfPasswordPrompt extends LitElement {
   static override styles = [sharedStyles, panelStyles];
   private readonly profiles = new SliceController<ProfilesState>(this, (c) => (fn) => c.profiles.state.subscribe(fn));
@@ -28,9 +30,9 @@ export class HfPasswordPrompt extends LitElement {
     if (!this.needsPassword.value || !profile) return nothing;
     return html`
       <form @submit=${this.submit}>
-        <h2>Password for ${profile.username} at ${profile.name}</h2>
-        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-        <div class="actions"><button class="primary" type="submit">Connect</button></div>
+        <h2>${msg(str`Password for ${profile.username} at ${profile.name}`)}</h2>
+        <label>${msg('Password')} <input name="password" type="password" autocomplete="current-password" required /></label>
+        <div class="actions"><button class="primary" type="submit">${msg('Connect')}</button></div>
       </form>
     `;
   }

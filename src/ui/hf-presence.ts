@@ -1,11 +1,18 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import type { PresenceInfo } from '../model/presence.js';
+import { UNNAMED_OPERATOR, type PresenceInfo } from '../model/presence.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { sharedStyles } from './shared-styles.js';
 
+/** Another operator's name as they chose it; a console without one is "Unnamed operator" in this console's language. */
+export function operatorName(name: string): string {
+  return name === UNNAMED_OPERATOR ? msg('Unnamed operator') : name;
+}
+
 /** Who else is connected (advisory). The operator's own name is asked by the welcome and changed in Settings. */
 @customElement('hf-presence')
+@localized()
 export class HfPresence extends LitElement {
   static override styles = [
     sharedStyles,
@@ -29,7 +36,8 @@ export class HfPresence extends LitElement {
 
   override render() {
     const others = this.others.value ?? [];
-    return html`<span aria-live="polite" title=${others.map((o) => o.name).join(', ')}>${others.length === 0 ? 'No other consoles' : `Also connected: ${others.map((o) => o.name).join(', ')}`}</span>`;
+    const names = others.map((o) => operatorName(o.name)).join(', ');
+    return html`<span aria-live="polite" title=${names}>${others.length === 0 ? msg('No other consoles') : msg(str`Also connected: ${names}`)}</span>`;
   }
 }
 

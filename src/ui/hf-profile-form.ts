@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { validateProfile, type ConnectionProfile, type ProfileErrors, type ProfileInput } from '../model/profile.js';
@@ -8,6 +9,7 @@ import { sharedStyles } from './shared-styles.js';
 type Field = keyof ProfileErrors;
 
 /** Create or edit a connection profile, with an inline error per field before anything connects. */
+@localized()
 @customElement('hf-profile-form')
 export class HfProfileForm extends LitElement {
   static override styles = [
@@ -87,14 +89,14 @@ export class HfProfileForm extends LitElement {
   override render() {
     const p = this.profile;
     return html`
-      <h2>${p ? `Edit ${p.name}` : 'New connection'}</h2>
+      <h2>${p ? msg(str`Edit ${p.name}`) : msg('New connection')}</h2>
       <form @submit=${this.submit} novalidate>
         <label>
-          Name
-          <input name="name" autocomplete="off" .value=${p?.name ?? ''} placeholder="Studio A broker" />
+          ${msg('Name')}
+          <input name="name" autocomplete="off" .value=${p?.name ?? ''} placeholder=${msg('Studio A broker')} />
         </label>
         <label>
-          Broker URL
+          ${msg('Broker URL')}
           <input
             name="url"
             type="url"
@@ -109,41 +111,41 @@ export class HfProfileForm extends LitElement {
           ${this.error('url')}
         </label>
         <label>
-          User name
+          ${msg('User name')}
           <input name="username" autocomplete="username" .value=${p?.username ?? ''} aria-invalid=${this.invalid('username')} aria-describedby="err-username" />
           ${this.error('username')}
         </label>
         <label>
-          Password
-          <input name="password" type="password" autocomplete="current-password" placeholder=${p?.username ? 'unchanged if left empty' : ''} />
+          ${msg('Password')}
+          <input name="password" type="password" autocomplete="current-password" placeholder=${p?.username ? msg('unchanged if left empty') : ''} />
         </label>
         <label class="check">
           <input name="rememberPassword" type="checkbox" ?checked=${p?.rememberPassword ?? false} />
-          Remember password on this device
+          ${msg('Remember password on this device')}
         </label>
         <label>
-          Client-ID prefix
+          ${msg('Client-ID prefix')}
           <input name="clientIdPrefix" spellcheck="false" .value=${p?.clientIdPrefix ?? 'holdfast'} aria-invalid=${this.invalid('clientIdPrefix')} aria-describedby="err-clientIdPrefix" />
           ${this.error('clientIdPrefix')}
         </label>
         <label>
-          Protocol
+          ${msg('Protocol')}
           <select name="protocol" aria-invalid=${this.invalid('protocol')}>
-            <option value="auto" ?selected=${!p || p.protocol === 'auto'}>Automatic (MQTT 5, else 3.1.1)</option>
-            <option value="5" ?selected=${p?.protocol === 5}>MQTT 5 only</option>
-            <option value="4" ?selected=${p?.protocol === 4}>MQTT 3.1.1 only</option>
+            <option value="auto" ?selected=${!p || p.protocol === 'auto'}>${msg('Automatic (MQTT 5, else 3.1.1)')}</option>
+            <option value="5" ?selected=${p?.protocol === 5}>${msg('MQTT 5 only')}</option>
+            <option value="4" ?selected=${p?.protocol === 4}>${msg('MQTT 3.1.1 only')}</option>
           </select>
         </label>
         <label>
-          Keepalive (seconds)
+          ${msg('Keepalive (seconds)')}
           <input name="keepaliveSeconds" type="number" min="5" max="600" step="1" .value=${String(p?.keepaliveSeconds ?? 30)} aria-invalid=${this.invalid('keepaliveSeconds')} aria-describedby="err-keepaliveSeconds" />
           ${this.error('keepaliveSeconds')}
         </label>
         <div class="actions">
-          <button class="primary" type="submit">${p ? 'Save and connect' : 'Connect'}</button>
+          <button class="primary" type="submit">${p ? msg('Save and connect') : msg('Connect')}</button>
         </div>
       </form>
-      <p class="note muted">Passwords are kept only for this session unless "Remember password" is ticked; then they are stored encrypted on this device. They are never logged or shown.</p>
+      <p class="note muted">${msg('Passwords are kept only for this session unless "Remember password" is ticked; then they are stored encrypted on this device. They are never logged or shown.')}</p>
     `;
   }
 }

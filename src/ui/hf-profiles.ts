@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { profileLink, type ConnectionProfile } from '../model/profile.js';
@@ -9,6 +10,7 @@ import { sharedStyles } from './shared-styles.js';
 import './hf-profile-form.js';
 
 /** The connection panel: saved brokers, which one is active, sharing a profile as a link or QR code. */
+@localized()
 @customElement('hf-profiles')
 export class HfProfiles extends LitElement {
   static override styles = [
@@ -78,35 +80,35 @@ export class HfProfiles extends LitElement {
     const needsForm = s.profiles.length === 0 || this.editing !== null;
     return html`
       <section aria-labelledby="profiles-title">
-        <h2 id="profiles-title">Connections</h2>
+        <h2 id="profiles-title">${msg('Connections')}</h2>
         ${s.profiles.length > 0
           ? html`<ul>
               ${s.profiles.map(
                 (p) => html`<li>
-                  <span class="name">${p.name}${p.id === s.activeProfileId ? ' (active)' : ''}</span>
+                  <span class="name">${p.id === s.activeProfileId ? msg(str`${p.name} (active)`) : p.name}</span>
                   <span class="muted">${p.url}</span>
                   ${p.id !== s.activeProfileId
-                    ? html`<button aria-label="Use ${p.name}" @click=${() => this.dispatchEvent(new ProfileEvent({ kind: 'activate', id: p.id }))}>Use</button>`
+                    ? html`<button aria-label=${msg(str`Use ${p.name}`)} @click=${() => this.dispatchEvent(new ProfileEvent({ kind: 'activate', id: p.id }))}>${msg('Use')}</button>`
                     : nothing}
-                  <button aria-label="Edit ${p.name}" @click=${() => (this.editing = p)}>Edit</button>
-                  <button aria-label="Share ${p.name}" @click=${() => void this.share(p)}>Share</button>
-                  <button aria-label="Delete ${p.name}" @click=${() => this.dispatchEvent(new ProfileEvent({ kind: 'delete', id: p.id }))}>Delete</button>
+                  <button aria-label=${msg(str`Edit ${p.name}`)} @click=${() => (this.editing = p)}>${msg('Edit')}</button>
+                  <button aria-label=${msg(str`Share ${p.name}`)} @click=${() => void this.share(p)}>${msg('Share')}</button>
+                  <button aria-label=${msg(str`Delete ${p.name}`)} @click=${() => this.dispatchEvent(new ProfileEvent({ kind: 'delete', id: p.id }))}>${msg('Delete')}</button>
                 </li>`,
               )}
             </ul>`
           : nothing}
         ${this.sharing
-          ? html`<div class="share" role="group" aria-label="Share ${this.sharing.profile.name}">
-              <label>Link for ${this.sharing.profile.name} (no password included)
+          ? html`<div class="share" role="group" aria-label=${msg(str`Share ${this.sharing.profile.name}`)}>
+              <label>${msg(str`Link for ${this.sharing.profile.name} (no password included)`)}
                 <input readonly .value=${this.sharing.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />
               </label>
-              ${this.sharing.qr ? html`<img src=${this.sharing.qr} alt="QR code of the link for ${this.sharing.profile.name}" />` : html`<span class="muted">Making the QR code…</span>`}
-              <div class="actions"><button @click=${() => (this.sharing = null)}>Close</button></div>
+              ${this.sharing.qr ? html`<img src=${this.sharing.qr} alt=${msg(str`QR code of the link for ${this.sharing.profile.name}`)} />` : html`<span class="muted">${msg('Making the QR code…')}</span>`}
+              <div class="actions"><button @click=${() => (this.sharing = null)}>${msg('Close')}</button></div>
             </div>`
           : nothing}
         ${needsForm
           ? html`<hf-profile-form .profile=${this.editing === 'new' || this.editing === null ? undefined : this.editing}></hf-profile-form>`
-          : html`<button @click=${() => (this.editing = 'new')}>Add a connection</button>`}
+          : html`<button @click=${() => (this.editing = 'new')}>${msg('Add a connection')}</button>`}
       </section>
     `;
   }

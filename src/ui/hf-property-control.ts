@@ -1,6 +1,8 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { formatAge } from '../model/age.js';
+import { formatAge } from '../i18n/format.js';
+import { currentLocale } from '../i18n/localization.js';
 import { ruleKindsFor } from '../model/alarms.js';
 import { baseFromShown, type ShownValue } from '../model/coalesce.js';
 import { controlKind } from '../model/control-kind.js';
@@ -9,6 +11,7 @@ import { ATTENTION_STATES, IN_FLIGHT_STATES, UNSENT_STATES, type BaseValue, type
 import { formatValue, validateValue } from '../model/values.js';
 import { SliceController, sameItems } from './controllers/slice-controller.js';
 import { describeEntry } from './entry-text.js';
+import { operatorName } from './hf-presence.js';
 import { AlarmDraftEvent, EditEvent, EditingEvent, EntryActionEvent } from './events.js';
 import { propertyControlStyles } from './property-control-styles.js';
 import { sharedStyles } from './shared-styles.js';
@@ -29,6 +32,14 @@ function entryOf(entries: readonly OutboxEntry[], deviceId: string, propertyId: 
   return undefined;
 }
 
+/** Who else is editing this property (other operators' names, as they chose them). */
+function editingText(editors: readonly string[], property: string): string {
+  const names = editors.map(operatorName);
+  if (names.length === 1) return msg(str`${names[0]} is editing ${property}`);
+  const list = new Intl.ListFormat(currentLocale(), { type: 'conjunction' }).format(names);
+  return msg(str`${list} are editing ${property}`);
+}
+
 /**
  * One property: its control generated from the schema, its value's age, and
  * any pending or ended edit in words. It binds to its own value, outbox
@@ -36,6 +47,7 @@ function entryOf(entries: readonly OutboxEntry[], deviceId: string, propertyId: 
  * leave as events carrying exactly what this control rendered as their base.
  */
 @customElement('hf-property-control')
+@localized()
 export class HfPropertyControl extends LitElement {
   static override styles = [sharedStyles, propertyControlStyles];
 
@@ -152,12 +164,12 @@ export class HfPropertyControl extends LitElement {
     const unknown = shownValue === undefined;
     if (this.locked) {
       // View only: the value as text in a disabled field, so nothing here can be edited or focused to edit.
-      return html`<input class="value readonly" type="text" disabled aria-label=${name} .value=${unknown ? 'Unknown' : formatValue(p, shownValue)} />`;
+      return html`<input class="value readonly" type="text" disabled aria-label=${name} .value=${unknown ? msg('Unknown') : formatValue(p, shownValue)} />`;
     }
     switch (control.kind) {
       case 'readonly':
         // A read-only textbox: named and announced as read-only, unlike a bare span.
-        return html`<input class="value readonly" type="text" readonly aria-label=${name} .value=${unknown ? 'Unknown' : formatValue(p, shownValue)} />`;
+        return html`<input class="value readonly" type="text" readonly aria-label=${name} .value=${unknown ? msg('Unknown') : formatValue(p, shownValue)} />`;
       case 'momentary':
         return html`<hf-momentary-control .deviceId=${this.deviceId} .schema=${p} .liveSession=${this.connected ? this.liveSession : null} ?connected=${this.connected}></hf-momentary-control>`;
       case 'number': {
@@ -168,7 +180,7 @@ export class HfPropertyControl extends LitElement {
             aria-label=${name}
             aria-describedby="msg"
             aria-invalid=${this.inputError ? 'true' : 'false'}
-            placeholder=${unknown ? 'Unknown' : nothing}
+            placeholder=${unknown ? msg('Unknown') : nothing}
             .value=${value}
             min=${control.min ?? nothing}
             max=${control.max ?? nothing}
@@ -182,7 +194,7 @@ export class HfPropertyControl extends LitElement {
                 type="range"
                 class=${unknown && this.draft === null ? 'unknown' : ''}
                 aria-label=${name}
-                aria-valuetext=${unknown && this.draft === null ? 'Unknown' : nothing}
+                aria-valuetext=${unknown && this.draft === null ? msg('Unknown') : nothing}
                 .value=${value === '' ? String(control.min ?? 0) : value}
                 min=${control.min ?? nothing}
                 max=${control.max ?? nothing}
@@ -191,19 +203,19 @@ export class HfPropertyControl extends LitElement {
                 @change=${(e: Event) => this.commitSlider((e.target as HTMLInputElement).value)}
               />`
             : nothing}
-          <hf-sparkline class="trend" .deviceId=${this.deviceId} .propertyId=${p.id} label="${name} trend"></hf-sparkline>
+          <hf-sparkline class="trend" .deviceId=${this.deviceId} .propertyId=${p.id} label=${msg(str`${name} trend`)}></hf-sparkline>
         `;
       }
       case 'select':
         return html`<select aria-label=${name} @change=${(e: Event) => this.commit((e.target as HTMLSelectElement).value)}>
-          ${unknown ? html`<option value="" selected disabled>Unknown</option>` : nothing}
+          ${unknown ? html`<option value="" selected disabled>${msg('Unknown')}</option>` : nothing}
           ${control.options.map((o) => html`<option value=${o} ?selected=${o === shownValue}>${o}</option>`)}
         </select>`;
       case 'switch': {
         // Unknown is not Off: the switch says so (mixed), and a tap sets it on.
         const on = shownValue === true;
         return html`<button role="switch" aria-label=${name} aria-checked=${unknown ? 'mixed' : on ? 'true' : 'false'} @click=${() => this.commit(!on)}>
-          ${unknown ? 'Unknown' : on ? 'On' : 'Off'}
+          ${unknown ? msg('Unknown') : on ? msg('On') : msg('Off')}
         </button>`;
       }
       case 'text': {
@@ -212,7 +224,7 @@ export class HfPropertyControl extends LitElement {
           type="text"
           aria-label=${name}
           aria-describedby="msg"
-          placeholder=${unknown ? 'Unknown' : nothing}
+          placeholder=${unknown ? msg('Unknown') : nothing}
           .value=${value}
           @input=${(e: InputEvent) => (this.draft = (e.target as HTMLInputElement).value)}
           @change=${(e: Event) => this.commit((e.target as HTMLInputElement).value)}
@@ -237,9 +249,9 @@ export class HfPropertyControl extends LitElement {
       ${attention && seq !== undefined
         ? html`<div class="actions">
             ${e.state === 'unverified'
-              ? html`<button class="primary" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'send-anyway', seq }))}>Send anyway</button>`
-              : html`<button @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'reapply', seq, base: this.renderedBase }))}>Re-apply on current value</button>`}
-            <button @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'dismiss', seq }))}>Dismiss</button>
+              ? html`<button class="primary" @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'send-anyway', seq }))}>${msg('Send anyway')}</button>`
+              : html`<button @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'reapply', seq, base: this.renderedBase }))}>${msg('Re-apply on current value')}</button>`}
+            <button @click=${() => this.dispatchEvent(new EntryActionEvent({ kind: 'dismiss', seq }))}>${msg('Dismiss')}</button>
           </div>`
         : nothing}
     `;
@@ -253,44 +265,53 @@ export class HfPropertyControl extends LitElement {
     this.renderedBase = baseFromShown(shown, this.deviceAway ? null : this.liveSession);
     const r = this.reported.value ?? undefined;
     const shownValue = shown.kind === 'unknown' ? undefined : shown.kind === 'intent' ? shown.value : shown.reported.value;
-    const age = r ? formatAge(this.now - r.receivedAt) : null;
-    const ageText = p.momentary ? 'momentary command' : r ? (this.stale ? `last seen ${age}` : `updated ${age}`) : p.reports === false ? 'the device does not report this setting' : 'no value reported yet';
+    const age = r ? formatAge(this.now - r.receivedAt) : '';
+    const ageText = p.momentary
+      ? msg('momentary command')
+      : r
+        ? this.stale
+          ? msg(str`Stale: last seen ${age}`)
+          : msg(str`updated ${age}`)
+        : p.reports === false
+          ? msg('the device does not report this setting')
+          : msg('no value reported yet');
     const editors = this.editors.value ?? [];
     const numeric = p.datatype === 'integer' || p.datatype === 'float';
     // Numbers, enums and booleans can have alarms (the editor opens in the alarm panel).
     const alarmable = !this.locked && ruleKindsFor(p).length > 0;
     const hasTools = numeric || (this.pinnable && !this.locked) || alarmable;
     const more = this.compact && hasTools
-      ? html`<button class="link more" aria-label="More for ${p.name}" aria-expanded=${this.moreOpen ? 'true' : 'false'} @click=${() => (this.moreOpen = !this.moreOpen)}>More</button>`
+      ? html`<button class="link more" aria-label=${msg(str`More for ${p.name}`)} aria-expanded=${this.moreOpen ? 'true' : 'false'} @click=${() => (this.moreOpen = !this.moreOpen)}>${msg('More')}</button>`
       : nothing;
+    const historyLabel = this.chartOpen ? msg(str`Hide ${p.name} history`) : msg(str`Show ${p.name} history`);
     const tools =
       hasTools && (!this.compact || this.moreOpen)
         ? html`<div class="tools">
             ${numeric
-              ? html`<button class="link" aria-label="${this.chartOpen ? 'Hide' : 'Show'} ${p.name} history" aria-expanded=${this.chartOpen ? 'true' : 'false'} @click=${() => void this.toggleChart()}>
-                  ${this.chartOpen ? 'Hide' : 'Show'} ${this.compact ? 'history' : `${p.name} history`}
+              ? html`<button class="link" aria-label=${historyLabel} aria-expanded=${this.chartOpen ? 'true' : 'false'} @click=${() => void this.toggleChart()}>
+                  ${this.compact ? (this.chartOpen ? msg('Hide history') : msg('Show history')) : historyLabel}
                 </button>`
               : nothing}
             ${this.pinnable && !this.locked
-              ? html`<button class="link" aria-label="Add ${p.name} to a view" aria-expanded=${this.pinning ? 'true' : 'false'} @click=${() => (this.pinning = !this.pinning)}>Add to view</button>`
+              ? html`<button class="link" aria-label=${msg(str`Add ${p.name} to a view`)} aria-expanded=${this.pinning ? 'true' : 'false'} @click=${() => (this.pinning = !this.pinning)}>${msg('Add to view')}</button>`
               : nothing}
-            ${alarmable ? html`<button class="link" aria-label="Add alarm on ${p.name}" @click=${() => this.dispatchEvent(new AlarmDraftEvent(this.deviceId, p.id))}>Add alarm…</button>` : nothing}
+            ${alarmable ? html`<button class="link" aria-label=${msg(str`Add alarm on ${p.name}`)} @click=${() => this.dispatchEvent(new AlarmDraftEvent(this.deviceId, p.id))}>${msg('Add alarm…')}</button>` : nothing}
           </div>`
         : nothing;
     return html`
       <div class="head">
         ${this.context ? html`<span class="context muted" aria-hidden="true">${this.context}</span>` : nothing}
         <span class="name">${p.name}</span>
-        <span class="meta muted age">${this.stale && r ? 'Stale: ' : ''}${ageText}</span>
+        <span class="meta muted age">${ageText}</span>
       </div>
       <div class="row">${this.renderControl(shownValue)}</div>
       ${more}
       ${tools}
       ${this.pinning ? html`<hf-add-to-view .deviceId=${this.deviceId} .propertyId=${p.id} .propertyName=${p.name} @hf-add-to-view-done=${() => (this.pinning = false)}></hf-add-to-view>` : nothing}
       ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}
-      ${editors.length > 0 ? html`<p class="meta presence">${editors.join(' and ')} ${editors.length === 1 ? 'is' : 'are'} editing ${p.name}</p>` : nothing}
+      ${editors.length > 0 ? html`<p class="meta presence">${editingText(editors, p.name)}</p>` : nothing}
       <!-- No whitespace inside #msg: with nothing to say it is :empty and takes no room in a compact row. -->
-      <div id="msg">${this.deviceAway && p.settable && !p.momentary && !this.locked ? html`<p class="meta muted">The device is not available: edits will be checked when the device returns.</p>` : nothing}${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}${this.valueError ? html`<p class="error">Bad value from the device: ${this.valueError}</p>` : nothing}${p.readOnlyReason ? html`<p class="meta muted">${p.readOnlyReason}</p>` : nothing}</div>
+      <div id="msg">${this.deviceAway && p.settable && !p.momentary && !this.locked ? html`<p class="meta muted">${msg('The device is not available: edits will be checked when the device returns.')}</p>` : nothing}${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}${this.valueError ? html`<p class="error">${msg(str`Bad value from the device: ${this.valueError}`)}</p>` : nothing}${p.readOnlyReason ? html`<p class="meta muted">${p.readOnlyReason}</p>` : nothing}</div>
       ${this.renderEntry()}
     `;
   }

@@ -1,5 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { formatNumber } from '../i18n/format.js';
 import { baseFromShown, type ShownValue } from '../model/coalesce.js';
 import { IN_FLIGHT_STATES, UNSENT_STATES, type OutboxEntry, type PropertySchema, type PropertyValue } from '../model/types.js';
 import { previewRecall, type RecallPreview, type Scene } from '../model/workspace.js';
@@ -27,6 +29,7 @@ interface Row {
  * discarded or unverified. During an outage the entries queue and reconcile
  * like any edit.
  */
+@localized()
 @customElement('hf-scene-recall')
 export class HfSceneRecall extends LitElement {
   static override styles = [
@@ -127,19 +130,19 @@ export class HfSceneRecall extends LitElement {
 
   override render() {
     const p = this.preview;
-    if (!p) return html`<p class="muted">Preparing the preview…</p>`;
-    const value = (schema: PropertySchema | undefined, v: PropertyValue | null): string => (v === null ? 'unknown' : schema ? formatValue(schema, v) : String(v));
-    return html`<section role="group" aria-label="Recall ${this.scene.name}">
-      <h4>Recall ${this.scene.name}</h4>
-      ${p.rows.length === 0 ? html`<p>Nothing to change: every setting already shows its scene value.</p>` : nothing}
+    if (!p) return html`<p class="muted">${msg('Preparing the preview…')}</p>`;
+    const value = (schema: PropertySchema | undefined, v: PropertyValue | null): string => (v === null ? msg('unknown') : schema ? formatValue(schema, v) : String(v));
+    return html`<section role="group" aria-label=${msg(str`Recall ${this.scene.name}`)}>
+      <h4>${msg(str`Recall ${this.scene.name}`)}</h4>
+      ${p.rows.length === 0 ? html`<p>${msg('Nothing to change: every setting already shows its scene value.')}</p>` : nothing}
       ${p.rows.length > 0
         ? html`<table>
             <thead>
               <tr>
-                <th scope="col">Setting</th>
-                <th scope="col">Now</th>
-                <th scope="col">Scene</th>
-                ${this.sent ? html`<th scope="col">Outcome</th>` : nothing}
+                <th scope="col">${msg('Setting')}</th>
+                <th scope="col">${msg('Now')}</th>
+                <th scope="col">${msg('Scene')}</th>
+                ${this.sent ? html`<th scope="col">${msg('Outcome')}</th>` : nothing}
               </tr>
             </thead>
             <tbody>
@@ -150,17 +153,21 @@ export class HfSceneRecall extends LitElement {
                   <td>${r.label}</td>
                   <td>${value(r.schema, r.now)}</td>
                   <td>${value(r.schema, r.target)}</td>
-                  ${this.sent ? html`<td>${seq === null ? 'already the value' : e ? describeEntry(e, { schema: r.schema, deviceName: r.deviceName, live: true }) : 'Queued…'}</td>` : nothing}
+                  ${this.sent ? html`<td>${seq === null ? msg('already the value') : e ? describeEntry(e, { schema: r.schema, deviceName: r.deviceName, live: true }) : msg('Queued…')}</td>` : nothing}
                 </tr>`;
               })}
             </tbody>
           </table>`
         : nothing}
-      ${p.same > 0 ? html`<p class="muted">${p.same} already ${p.same === 1 ? 'shows its' : 'show their'} scene value: skipped.</p>` : nothing}
-      ${p.unavailable > 0 ? html`<p class="muted">${p.unavailable} can no longer be set: skipped.</p>` : nothing}
+      ${p.same > 0
+        ? html`<p class="muted">${p.same === 1 ? msg('1 already shows its scene value: skipped.') : msg(str`${formatNumber(p.same)} already show their scene value: skipped.`)}</p>`
+        : nothing}
+      ${p.unavailable > 0 ? html`<p class="muted">${msg(str`${formatNumber(p.unavailable)} can no longer be set: skipped.`)}</p>` : nothing}
       <div class="actions">
-        ${!this.sent && p.rows.length > 0 ? html`<button class="primary" @click=${() => this.confirm()}>Recall ${p.rows.length} ${p.rows.length === 1 ? 'change' : 'changes'}</button>` : nothing}
-        <button @click=${() => this.close()}>${this.sent ? 'Close' : 'Cancel'}</button>
+        ${!this.sent && p.rows.length > 0
+          ? html`<button class="primary" @click=${() => this.confirm()}>${p.rows.length === 1 ? msg('Recall 1 change') : msg(str`Recall ${formatNumber(p.rows.length)} changes`)}</button>`
+          : nothing}
+        <button @click=${() => this.close()}>${this.sent ? msg('Close') : msg('Cancel')}</button>
       </div>
     </section>`;
   }

@@ -1,6 +1,8 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { WorkspaceState } from '../app/workspace.js';
+import { formatNumber } from '../i18n/format.js';
 import { sceneable, type Scene, type SceneValue, type View } from '../model/workspace.js';
 import { formatValue } from '../model/values.js';
 import { SliceController } from './controllers/slice-controller.js';
@@ -15,6 +17,7 @@ import './hf-scene-recall.js';
  * changes go through the outbox like any edit). Momentary commands are never
  * part of a scene.
  */
+@localized()
 @customElement('hf-scenes')
 export class HfScenes extends LitElement {
   static override styles = [
@@ -62,7 +65,7 @@ export class HfScenes extends LitElement {
       if (!sceneable(p)) return [];
       const v = c.client.value(it.deviceId, it.propertyId);
       const label = `${schema?.name ?? it.deviceId}: ${p!.name}`;
-      return [{ key: it.id, label: `${label} = ${v ? formatValue(p!, v.value) : 'unknown'}`, value: v ? { deviceId: it.deviceId, propertyId: it.propertyId, value: v.value } : null }];
+      return [{ key: it.id, label: `${label} = ${v ? formatValue(p!, v.value) : msg('unknown')}`, value: v ? { deviceId: it.deviceId, propertyId: it.propertyId, value: v.value } : null }];
     });
   }
 
@@ -82,14 +85,14 @@ export class HfScenes extends LitElement {
     const scenes = (this.workspace.value?.scenes ?? []).filter((s) => s.viewId === this.view.id);
     const candidates = this.saving ? this.candidates() : [];
     return html`<section aria-labelledby="scenes-title">
-      <h3 id="scenes-title">Scenes</h3>
-      ${scenes.length === 0 ? html`<p class="muted">No scenes for this view yet.</p>` : nothing}
+      <h3 id="scenes-title">${msg('Scenes')}</h3>
+      ${scenes.length === 0 ? html`<p class="muted">${msg('No scenes for this view yet.')}</p>` : nothing}
       <ul>
         ${scenes.map(
           (s) => html`<li>
-            <span>${s.name} <span class="muted">(${s.values.length} ${s.values.length === 1 ? 'setting' : 'settings'})</span></span>
-            <button ?disabled=${this.locked} @click=${() => (this.recalling = s)}>Recall ${s.name}…</button>
-            <button ?disabled=${this.locked} aria-label="Delete scene ${s.name}" @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'delete-scene', sceneId: s.id }))}>Delete</button>
+            <span>${s.name} <span class="muted">${s.values.length === 1 ? msg('(1 setting)') : msg(str`(${formatNumber(s.values.length)} settings)`)}</span></span>
+            <button ?disabled=${this.locked} @click=${() => (this.recalling = s)}>${msg(str`Recall ${s.name}…`)}</button>
+            <button ?disabled=${this.locked} aria-label=${msg(str`Delete scene ${s.name}`)} @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'delete-scene', sceneId: s.id }))}>${msg('Delete')}</button>
           </li>`,
         )}
       </ul>
@@ -98,10 +101,10 @@ export class HfScenes extends LitElement {
         ? nothing
         : this.saving
           ? html`<form @submit=${this.save}>
-              <label>Scene name <input required maxlength="80" .value=${this.sceneName} @input=${(e: InputEvent) => (this.sceneName = (e.target as HTMLInputElement).value)} /></label>
+              <label>${msg('Scene name')} <input required maxlength="80" .value=${this.sceneName} @input=${(e: InputEvent) => (this.sceneName = (e.target as HTMLInputElement).value)} /></label>
               <fieldset>
-                <legend>Settings to save (momentary commands are never part of a scene)</legend>
-                ${candidates.length === 0 ? html`<p class="muted">This view has no settings that can be saved.</p>` : nothing}
+                <legend>${msg('Settings to save (momentary commands are never part of a scene)')}</legend>
+                ${candidates.length === 0 ? html`<p class="muted">${msg('This view has no settings that can be saved.')}</p>` : nothing}
                 ${candidates.map(
                   (x) => html`<label
                     ><input
@@ -115,16 +118,16 @@ export class HfScenes extends LitElement {
                         this.excluded = next;
                       }}
                     />
-                    ${x.label}${x.value === null ? ' (no value yet: not saved)' : ''}</label
+                    ${x.value === null ? msg(str`${x.label} (no value yet: not saved)`) : x.label}</label
                   >`,
                 )}
               </fieldset>
               <div class="actions">
-                <button class="primary" type="submit">Save scene</button>
-                <button type="button" @click=${() => (this.saving = false)}>Cancel</button>
+                <button class="primary" type="submit">${msg('Save scene')}</button>
+                <button type="button" @click=${() => (this.saving = false)}>${msg('Cancel')}</button>
               </div>
             </form>`
-          : html`<button @click=${() => (this.saving = true)}>Save current values as a scene…</button>`}
+          : html`<button @click=${() => (this.saving = true)}>${msg('Save current values as a scene…')}</button>`}
     </section>`;
   }
 }

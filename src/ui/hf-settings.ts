@@ -1,6 +1,9 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { ConsoleState } from '../app/console.js';
+import { formatNumber } from '../i18n/format.js';
+import { LANGUAGE_NAMES, type LanguageChoice } from '../i18n/locales.js';
 import type { LockState } from '../app/lock.js';
 import { MIN_PIN_LENGTH, type LockResult } from '../app/lock.js';
 import { SliceController } from './controllers/slice-controller.js';
@@ -8,17 +11,20 @@ import { OperatorNameEvent } from './events.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 import { setThemePreference, themePreference, type ThemePreference } from './theme.js';
+import { LanguageEvent } from './language-events.js';
 import { LockEvent } from './workspace-events.js';
 import './hf-browser-support.js';
 import './hf-config-transfer.js';
 
-const LOCK_ERRORS: Record<Exclude<LockResult, { ok: true }>['error'], string> = {
-  'no-pin': 'Set a PIN first: it is needed to unlock.',
-  'wrong-pin': 'That PIN is not right.',
-  'pin-too-short': `Use at least ${MIN_PIN_LENGTH} digits or characters.`,
-};
+const lockError = (error: Exclude<LockResult, { ok: true }>['error']): string =>
+  ({
+    'no-pin': msg('Set a PIN first: it is needed to unlock.'),
+    'wrong-pin': msg('That PIN is not right.'),
+    'pin-too-short': msg(str`Use at least ${formatNumber(MIN_PIN_LENGTH)} digits or characters.`),
+  })[error];
 
-/** The console's own settings: the operator's name, theme, locked observer mode and the configuration file. */
+/** The console's own settings: the operator's name, language, theme, locked observer mode and the configuration file. */
+@localized()
 @customElement('hf-settings')
 export class HfSettings extends LitElement {
   static override styles = [
@@ -49,7 +55,7 @@ export class HfSettings extends LitElement {
   private readonly lock = new SliceController<LockState>(this, (c) => (fn) => c.lock.state.subscribe(fn));
 
   private lockReply = (done: string) => (r: LockResult) => {
-    this.lockMessage = r.ok ? done : LOCK_ERRORS[r.error];
+    this.lockMessage = r.ok ? done : lockError(r.error);
   };
 
   private field(e: SubmitEvent, name: string): string {
@@ -65,7 +71,7 @@ export class HfSettings extends LitElement {
     const lock = this.lock.value;
     if (!s || !lock) return nothing;
     return html`<section aria-labelledby="settings-title">
-        <h2 id="settings-title">Settings</h2>
+        <h2 id="settings-title">${msg('Settings')}</h2>
         <form
           @submit=${(e: SubmitEvent) => {
             e.preventDefault();
@@ -74,41 +80,49 @@ export class HfSettings extends LitElement {
             this.nameSaved = true;
           }}
         >
-          <label>Name shown to other operators <input name="operator" autocomplete="name" maxlength="60" .value=${s.operatorName} @input=${() => (this.nameSaved = false)} /></label>
-          <button type="submit">Save</button>
-          ${this.nameSaved ? html`<span role="status">Saved.</span>` : nothing}
+          <label>${msg('Name shown to other operators')} <input name="operator" autocomplete="name" maxlength="60" .value=${s.operatorName} @input=${() => (this.nameSaved = false)} /></label>
+          <button type="submit">${msg('Save')}</button>
+          ${this.nameSaved ? html`<span role="status">${msg('Saved.')}</span>` : nothing}
         </form>
         <label
-          >Theme
+          >${msg('Language')}
+          <select @change=${(e: Event) => this.dispatchEvent(new LanguageEvent((e.target as HTMLSelectElement).value as LanguageChoice))}>
+            <option value="auto" ?selected=${s.language === 'auto'}>${msg('Automatic (browser)')}</option>
+            ${Object.entries(LANGUAGE_NAMES).map(([code, name]) => html`<option value=${code} lang=${code} ?selected=${s.language === code}>${name}</option>`)}
+          </select>
+        </label>
+        <label
+          >${msg('Theme')}
           <select
             @change=${(e: Event) => {
               this.theme = (e.target as HTMLSelectElement).value as ThemePreference;
               setThemePreference(this.theme);
             }}
           >
-            <option value="system" ?selected=${this.theme === 'system'}>System</option>
-            <option value="dark" ?selected=${this.theme === 'dark'}>Dark</option>
-            <option value="light" ?selected=${this.theme === 'light'}>Light</option>
+            <option value="system" ?selected=${this.theme === 'system'}>${msg('System')}</option>
+            <option value="dark" ?selected=${this.theme === 'dark'}>${msg('Dark')}</option>
+            <option value="light" ?selected=${this.theme === 'light'}>${msg('Light')}</option>
           </select>
         </label>
       </section>
       <section aria-labelledby="lock-title">
-        <h3 id="lock-title">Locked observer mode</h3>
+        <h3 id="lock-title">${msg('Locked observer mode')}</h3>
         <p class="muted">
-          Locked, every control is view only and this console publishes nothing (no changes, no presence). For a wall display or a trainee. The PIN keeps a passer-by from
-          unlocking it on this screen; it is no substitute for the broker's access control.
+          ${msg(
+            "Locked, every control is view only and this console publishes nothing (no changes, no presence). For a wall display or a trainee. The PIN keeps a passer-by from unlocking it on this screen; it is no substitute for the broker's access control.",
+          )}
         </p>
         ${lock.locked
-          ? html`<p>Locked: unlock from the status at the top.</p>`
-          : html`<form @submit=${(e: SubmitEvent) => this.dispatchEvent(new LockEvent({ kind: 'set-pin', pin: this.field(e, 'pin'), reply: this.lockReply('PIN saved.') }))}>
-                <label>${lock.hasPin ? 'New PIN' : 'PIN'} <input name="pin" type="password" inputmode="numeric" autocomplete="new-password" minlength=${MIN_PIN_LENGTH} required /></label>
-                <button type="submit">${lock.hasPin ? 'Change PIN' : 'Set PIN'}</button>
+          ? html`<p>${msg('Locked: unlock from the status at the top.')}</p>`
+          : html`<form @submit=${(e: SubmitEvent) => this.dispatchEvent(new LockEvent({ kind: 'set-pin', pin: this.field(e, 'pin'), reply: this.lockReply(msg('PIN saved.')) }))}>
+                <label>${lock.hasPin ? msg('New PIN') : msg('PIN')} <input name="pin" type="password" inputmode="numeric" autocomplete="new-password" minlength=${MIN_PIN_LENGTH} required /></label>
+                <button type="submit">${lock.hasPin ? msg('Change PIN') : msg('Set PIN')}</button>
               </form>
-              <button class="primary" ?disabled=${!lock.hasPin} @click=${() => this.dispatchEvent(new LockEvent({ kind: 'lock', reply: this.lockReply('Locked.') }))}>Lock this console</button>`}
+              <button class="primary" ?disabled=${!lock.hasPin} @click=${() => this.dispatchEvent(new LockEvent({ kind: 'lock', reply: this.lockReply(msg('Locked.')) }))}>${msg('Lock this console')}</button>`}
         ${this.lockMessage ? html`<p role="status">${this.lockMessage}</p>` : nothing}
       </section>
       <section aria-labelledby="config-title">
-        <h3 id="config-title">Configuration file</h3>
+        <h3 id="config-title">${msg('Configuration file')}</h3>
         <hf-config-transfer .theme=${this.theme} ?locked=${lock.locked}></hf-config-transfer>
       </section>
       <hf-browser-support></hf-browser-support>`;

@@ -1,10 +1,13 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { formatNumber } from '../i18n/format.js';
 import type { Series } from '../store/history.js';
 import { SliceController } from './controllers/slice-controller.js';
 
 /** A tiny inline trend of a numeric property (no library: a polyline), redrawn when its series gets a point. */
 @customElement('hf-sparkline')
+@localized()
 export class HfSparkline extends LitElement {
   static override styles = css`
     :host {
@@ -52,8 +55,9 @@ export class HfSparkline extends LitElement {
     const max = Math.max(...values);
     const t0 = series[0]!.at;
     const span = Math.max(1, series[series.length - 1]!.at - t0);
+    // SVG coordinates: a machine format, not for reading.
     const points = series.map((p) => `${(((p.at - t0) / span) * 100).toFixed(2)},${(max === min ? 50 : 100 - ((p.value - min) / (max - min)) * 100).toFixed(2)}`).join(' ');
-    return html`<svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label="${this.label}: ${series.length} points from ${min} to ${max}">
+    return html`<svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img" aria-label=${msg(str`${this.label}: ${formatNumber(series.length)} points from ${formatNumber(min)} to ${formatNumber(max)}`)}>
       ${svg`<polyline points=${points}></polyline>`}
     </svg>`;
   }

@@ -1,5 +1,7 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { formatNumber, formatTime } from '../i18n/format.js';
 import type { TrafficRow } from '../store/db.js';
 import type { TrafficFilter } from '../store/traffic.js';
 import type { DeviceSummary } from '../status/device-states.js';
@@ -10,7 +12,11 @@ import { sharedStyles } from './shared-styles.js';
 
 const SHOWN = 300;
 
-/** Every MQTT message in and out (a bounded ring), filterable and exportable, in the incident logs' style. */
+/**
+ * Every MQTT message in and out (a bounded ring), filterable and exportable, in the incident logs' style.
+ * The lines themselves are a log of the wire (IN/OUT, topic, payload, [retained], the engine's note): they stay as written.
+ */
+@localized()
 @customElement('hf-traffic-log')
 export class HfTrafficLog extends LitElement {
   static override styles = [
@@ -75,22 +81,22 @@ export class HfTrafficLog extends LitElement {
     const devices = sortDevices(this.devices.value?.values() ?? []);
     return html`
       <section aria-labelledby="traffic-title">
-        <h2 id="traffic-title">Traffic log</h2>
+        <h2 id="traffic-title">${msg('Traffic log')}</h2>
         <div class="filters">
           <label
-            >Device
+            >${msg('Device')}
             <select
               @change=${(e: Event) => {
                 this.deviceId = (e.target as HTMLSelectElement).value;
                 this.watch();
               }}
             >
-              <option value="" ?selected=${this.deviceId === ''}>All devices</option>
+              <option value="" ?selected=${this.deviceId === ''}>${msg('All devices')}</option>
               ${devices.map((d) => html`<option value=${d.id} ?selected=${this.deviceId === d.id}>${d.name}</option>`)}
             </select>
           </label>
           <label
-            >Topic contains
+            >${msg('Topic contains')}
             <input
               type="search"
               .value=${this.topic}
@@ -99,15 +105,15 @@ export class HfTrafficLog extends LitElement {
                 this.watch();
               }}
           /></label>
-          <button @click=${() => void this.download('text')}>Export as text</button>
-          <button @click=${() => void this.download('json')}>Export as JSON</button>
+          <button @click=${() => void this.download('text')}>${msg('Export as text')}</button>
+          <button @click=${() => void this.download('json')}>${msg('Export as JSON')}</button>
         </div>
-        <p class="muted">Newest first; the last ${SHOWN} matching of up to 2,000 kept on this device.</p>
-        <ol aria-label="Messages" tabindex="0">
+        <p class="muted">${msg(str`Newest first; the last ${formatNumber(SHOWN)} matching of up to 2,000 kept on this device.`)}</p>
+        <ol aria-label=${msg('Messages')} tabindex="0">
           ${(this.rows.value ?? []).map(
             (r) =>
               html`<li>
-                <time datetime=${new Date(r.at).toISOString()}>${new Date(r.at).toLocaleTimeString(undefined, { hour12: false })}</time>
+                <time datetime=${new Date(r.at).toISOString()}>${formatTime(r.at)}</time>
                 <span class="dir">${r.direction === 'in' ? 'IN' : 'OUT'}</span> ${r.topic} ${r.payload}${r.retained ? ' [retained]' : ''}${r.note ? html` <span class="muted">(${r.note})</span>` : nothing}
               </li>`,
           )}

@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { undoOffer } from '../model/undo.js';
@@ -20,17 +21,18 @@ export function toastText(e: OutboxEntry, schema: PropertySchema | undefined, de
     case 'queued':
     case 'checking':
     case 'held':
-      return `Queued: ${name} → ${v}`;
+      return msg(str`Queued: ${name} → ${v}`);
     case 'sending':
     case 'sent':
-      return `Sending ${name} → ${v}…`;
+      return msg(str`Sending ${name} → ${v}…`);
     case 'confirmed':
-      return `${name} is ${v} (confirmed)`;
+      return msg(str`${name} is ${v} (confirmed)`);
     case 'sent-unconfirmable':
-      return `${name}: sent ${v}; ${deviceName} does not report it`;
+      return msg(str`${name}: sent ${v}; ${deviceName} does not report it`);
     default: {
       const why = e.reason ? reasonText(e.reason, { schema, deviceName, live: true }) : '';
-      return `${name} → ${v}: ${e.state === 'cancelled' ? 'cancelled' : 'not set'}${why ? ` (${why})` : ''}`;
+      if (e.state === 'cancelled') return why ? msg(str`${name} → ${v}: cancelled (${why})`) : msg(str`${name} → ${v}: cancelled`);
+      return why ? msg(str`${name} → ${v}: not set (${why})`) : msg(str`${name} → ${v}: not set`);
     }
   }
 }
@@ -41,6 +43,7 @@ export function toastText(e: OutboxEntry, schema: PropertySchema | undefined, de
  * after any other end. It hides TOAST_MS after the edit's last change.
  */
 @customElement('hf-undo-toast')
+@localized()
 export class HfUndoToast extends LitElement {
   static override styles = [
     sharedStyles,
@@ -134,7 +137,7 @@ export class HfUndoToast extends LitElement {
               this.dispatchEvent(new EntryActionEvent({ kind: 'undo', seq }));
             }}
           >
-            Undo
+            ${msg('Undo')}
           </button>`
         : nothing}
     </div>`;

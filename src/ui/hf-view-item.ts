@@ -1,3 +1,4 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { HostStatus } from '../host/protocol.js';
@@ -15,6 +16,7 @@ import './hf-property-control.js';
  * "Processor 2"), with its age, staleness and pending or conflict state
  * exactly as on the device page.
  */
+@localized()
 @customElement('hf-view-item')
 export class HfViewItem extends LitElement {
   static override styles = [
@@ -72,9 +74,9 @@ export class HfViewItem extends LitElement {
     if (!this.editing) return nothing;
     const move = (by: -1 | 1): void => void this.dispatchEvent(new WorkspaceEvent({ kind: 'move', viewId: this.viewId, itemId: this.itemId, by }));
     return html`<div class="edit">
-      <button aria-label="Move ${name} up" ?disabled=${this.first} @click=${() => move(-1)}>Move up</button>
-      <button aria-label="Move ${name} down" ?disabled=${this.last} @click=${() => move(1)}>Move down</button>
-      <button aria-label="Remove ${name} from the view" @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'unpin', viewId: this.viewId, itemId: this.itemId }))}>Remove</button>
+      <button aria-label=${msg(str`Move ${name} up`)} ?disabled=${this.first} @click=${() => move(-1)}>${msg('Move up')}</button>
+      <button aria-label=${msg(str`Move ${name} down`)} ?disabled=${this.last} @click=${() => move(1)}>${msg('Move down')}</button>
+      <button aria-label=${msg(str`Remove ${name} from the view`)} @click=${() => this.dispatchEvent(new WorkspaceEvent({ kind: 'unpin', viewId: this.viewId, itemId: this.itemId }))}>${msg('Remove')}</button>
     </div>`;
   }
 
@@ -85,7 +87,7 @@ export class HfViewItem extends LitElement {
     const label = schema?.group ? `${deviceName} · ${schema.group.name}` : deviceName;
     if (!schema) {
       return html`<div role="group" aria-label=${label} class="missing muted">
-        ${device ? `${deviceName} has no setting "${this.propertyId}" (yet)` : `Waiting for ${this.deviceId} to announce itself…`}
+        ${device ? msg(str`${deviceName} has no setting "${this.propertyId}" (yet)`) : msg(str`Waiting for ${this.deviceId} to announce itself…`)}
         ${this.renderEdit(this.propertyId)}
       </div>`;
     }

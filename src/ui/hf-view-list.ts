@@ -1,3 +1,4 @@
+import { localized, msg } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { LockState } from '../app/lock.js';
@@ -7,6 +8,7 @@ import { sharedStyles } from './shared-styles.js';
 import { SelectViewEvent, WorkspaceEvent } from './workspace-events.js';
 
 /** The operator's views, above the device list: open one, or create one. */
+@localized()
 @customElement('hf-view-list')
 export class HfViewList extends LitElement {
   static override styles = [
@@ -65,8 +67,8 @@ export class HfViewList extends LitElement {
 
   override render() {
     const views = this.workspace.value?.views ?? [];
-    return html`<nav aria-label="Views">
-      <h2>Views</h2>
+    return html`<nav aria-label=${msg('Views')}>
+      <h2>${msg('Views')}</h2>
       ${views.length > 0
         ? html`<ul>
             ${views.map((v) => html`<li><button aria-current=${v.id === this.selectedId ? 'true' : 'false'} @click=${() => this.dispatchEvent(new SelectViewEvent(v.id))}>${v.name}</button></li>`)}
@@ -75,9 +77,9 @@ export class HfViewList extends LitElement {
       ${this.locked.value
         ? nothing
         : html`<form @submit=${this.create}>
-            <label class="visually-hidden" for="new-view">New view name</label>
-            <input id="new-view" placeholder="New view name" maxlength="80" .value=${this.name} @input=${(e: InputEvent) => (this.name = (e.target as HTMLInputElement).value)} />
-            <button type="submit">Create view</button>
+            <label class="visually-hidden" for="new-view">${msg('New view name')}</label>
+            <input id="new-view" placeholder=${msg('New view name')} maxlength="80" .value=${this.name} @input=${(e: InputEvent) => (this.name = (e.target as HTMLInputElement).value)} />
+            <button type="submit">${msg('Create view')}</button>
           </form>`}
     </nav>`;
   }

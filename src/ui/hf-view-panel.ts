@@ -1,7 +1,9 @@
+import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { LockState } from '../app/lock.js';
 import type { WorkspaceState } from '../app/workspace.js';
+import { formatNumber } from '../i18n/format.js';
 import { toBase64Url } from '../model/profile.js';
 import { viewLinkPayload, type View, type ViewItem } from '../model/workspace.js';
 import { SliceController } from './controllers/slice-controller.js';
@@ -10,13 +12,13 @@ import { DisplayEvent, SelectViewEvent, WorkspaceEvent } from './workspace-event
 import './hf-scenes.js';
 import './hf-view-item.js';
 
-
 /**
  * A view: controls pinned from any device, in the operator's order, under
  * their own headings; compact rows by default. In layout mode items move by
  * drag or by Move up / Move down (the keyboard alternative), and headings are
  * added and removed. A view can be shared as a link or QR code (no secrets).
  */
+@localized()
 @customElement('hf-view-panel')
 export class HfViewPanel extends LitElement {
   static override styles = [
@@ -148,9 +150,9 @@ export class HfViewPanel extends LitElement {
     const tools =
       edit && it.kind === 'heading'
         ? html`<div class="edit">
-            <button aria-label="Move heading ${it.text} up" ?disabled=${first} @click=${() => this.act({ kind: 'move', viewId: view.id, itemId: it.id, by: -1 })}>Move up</button>
-            <button aria-label="Move heading ${it.text} down" ?disabled=${last} @click=${() => this.act({ kind: 'move', viewId: view.id, itemId: it.id, by: 1 })}>Move down</button>
-            <button aria-label="Remove heading ${it.text}" @click=${() => this.act({ kind: 'unpin', viewId: view.id, itemId: it.id })}>Remove</button>
+            <button aria-label=${msg(str`Move heading ${it.text} up`)} ?disabled=${first} @click=${() => this.act({ kind: 'move', viewId: view.id, itemId: it.id, by: -1 })}>${msg('Move up')}</button>
+            <button aria-label=${msg(str`Move heading ${it.text} down`)} ?disabled=${last} @click=${() => this.act({ kind: 'move', viewId: view.id, itemId: it.id, by: 1 })}>${msg('Move down')}</button>
+            <button aria-label=${msg(str`Remove heading ${it.text}`)} @click=${() => this.act({ kind: 'unpin', viewId: view.id, itemId: it.id })}>${msg('Remove')}</button>
           </div>`
         : nothing;
     return html`<li
@@ -176,27 +178,27 @@ export class HfViewPanel extends LitElement {
 
   override render() {
     const view = this.view.value;
-    if (!view) return html`<p class="muted">This view no longer exists.</p>`;
+    if (!view) return html`<p class="muted">${msg('This view no longer exists.')}</p>`;
     const locked = this.locked.value ?? false;
     const compact = view.density === 'compact';
     return html`<section aria-labelledby="view-title">
       <header>
         <h2 id="view-title">${view.name}</h2>
-        <span class="muted">${view.items.filter((i) => i.kind === 'control').length} controls</span>
+        <span class="muted">${msg(str`${formatNumber(view.items.filter((i) => i.kind === 'control').length)} controls`)}</span>
         <span class="actions">
-          <button aria-pressed=${compact ? 'true' : 'false'} ?disabled=${locked} @click=${() => this.act({ kind: 'view-density', viewId: view.id, density: compact ? 'comfortable' : 'compact' })}>Compact rows</button>
-          <button @click=${() => this.dispatchEvent(new DisplayEvent(!this.wall))}>${this.wall ? 'Leave full screen' : 'Full screen'}</button>
+          <button aria-pressed=${compact ? 'true' : 'false'} ?disabled=${locked} @click=${() => this.act({ kind: 'view-density', viewId: view.id, density: compact ? 'comfortable' : 'compact' })}>${msg('Compact rows')}</button>
+          <button @click=${() => this.dispatchEvent(new DisplayEvent(!this.wall))}>${this.wall ? msg('Leave full screen') : msg('Full screen')}</button>
           ${locked || this.wall
             ? nothing
-            : html`<button aria-pressed=${this.editing ? 'true' : 'false'} @click=${() => (this.editing = !this.editing)}>Edit layout</button>
-                <button @click=${() => void this.share(view)}>Share ${view.name}</button>`}
+            : html`<button aria-pressed=${this.editing ? 'true' : 'false'} @click=${() => (this.editing = !this.editing)}>${msg('Edit layout')}</button>
+                <button @click=${() => void this.share(view)}>${msg(str`Share ${view.name}`)}</button>`}
         </span>
       </header>
       ${this.sharing
-        ? html`<div class="share" role="group" aria-label="Share ${view.name}">
-            <label>Link to ${view.name} (no secrets in it) <input readonly .value=${this.sharing.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} /></label>
-            ${this.sharing.qr ? html`<img src=${this.sharing.qr} alt="QR code of the link to ${view.name}" />` : html`<span class="muted">Making the QR code…</span>`}
-            <button @click=${() => (this.sharing = null)}>Close</button>
+        ? html`<div class="share" role="group" aria-label=${msg(str`Share ${view.name}`)}>
+            <label>${msg(str`Link to ${view.name} (no secrets in it)`)} <input readonly .value=${this.sharing.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} /></label>
+            ${this.sharing.qr ? html`<img src=${this.sharing.qr} alt=${msg(str`QR code of the link to ${view.name}`)} />` : html`<span class="muted">${msg('Making the QR code…')}</span>`}
+            <button @click=${() => (this.sharing = null)}>${msg('Close')}</button>
           </div>`
         : nothing}
       ${this.editing && !locked
@@ -208,10 +210,10 @@ export class HfViewPanel extends LitElement {
               this.heading = '';
             }}
           >
-            <label>New heading <input maxlength="80" .value=${this.heading} @input=${(e: InputEvent) => (this.heading = (e.target as HTMLInputElement).value)} /></label>
-            <button type="submit">Add heading</button>
+            <label>${msg('New heading')} <input maxlength="80" .value=${this.heading} @input=${(e: InputEvent) => (this.heading = (e.target as HTMLInputElement).value)} /></label>
+            <button type="submit">${msg('Add heading')}</button>
             <label
-              >Rename view
+              >${msg('Rename view')}
               <input
                 maxlength="80"
                 .value=${view.name}
@@ -220,18 +222,18 @@ export class HfViewPanel extends LitElement {
             <button
               type="button"
               @click=${() => {
-                if (confirm(`Delete the view "${view.name}" and its scenes? The devices are not changed.`)) {
+                if (confirm(msg(str`Delete the view "${view.name}" and its scenes? The devices are not changed.`))) {
                   this.act({ kind: 'delete-view', viewId: view.id });
                   this.dispatchEvent(new SelectViewEvent(null));
                 }
               }}
             >
-              Delete view
+              ${msg('Delete view')}
             </button>
           </form>`
         : nothing}
-      ${view.items.length === 0 ? html`<p class="muted">Empty: use "Add to view" on any control of any device to pin it here.</p>` : nothing}
-      <ol class=${compact ? '' : 'cards'} aria-label="${view.name} controls">
+      ${view.items.length === 0 ? html`<p class="muted">${msg('Empty: use "Add to view" on any control of any device to pin it here.')}</p>` : nothing}
+      <ol class=${compact ? '' : 'cards'} aria-label=${msg(str`${view.name} controls`)}>
         ${view.items.map((it, i) => this.renderItem(view, it, i, locked))}
       </ol>
       ${this.wall ? nothing : html`<hf-scenes .view=${view} ?locked=${locked}></hf-scenes>`}
