@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dictionaryKey, units, type Unit } from './xliff.js';
 
 const CONFIG = JSON.parse(readFileSync('lit-localize.json', 'utf8')) as { targetLocales: string[]; output: { outputDir: string } };
 export const PSEUDO_LOCALE = 'en-XA';
@@ -43,25 +44,6 @@ function coverage(dictionary: string, files: readonly string[]): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-interface Unit {
-  readonly id: string;
-  readonly source: string;
-  readonly target: string | null;
-  /** The whole <trans-unit> element as written. */
-  readonly raw: string;
-}
-
-const UNIT = /<trans-unit id="([^"]+)"[^>]*>([\s\S]*?)<\/trans-unit>/g;
-
-function units(xliff: string): Unit[] {
-  return [...xliff.matchAll(UNIT)].map((m) => {
-    const body = m[2]!;
-    const source = /<source>([\s\S]*?)<\/source>/.exec(body)?.[1] ?? '';
-    const target = /<target>([\s\S]*?)<\/target>/.exec(body)?.[1] ?? null;
-    return { id: m[1]!, source, target, raw: m[0] };
-  });
 }
 
 const ACCENTED: Record<string, string> = {
@@ -98,15 +80,6 @@ function generated(): Map<string, string> {
   const out = new Map<string, string>();
   for (const l of CONFIG.targetLocales) out.set(l, readFileSync(`${CONFIG.output.outputDir}/${l}.ts`, 'utf8'));
   return out;
-}
-
-/** A message's text with its placeholders as {0}, {1}…: how a dictionary names it. */
-export function dictionaryKey(source: string): string {
-  return decode(source.replace(/<x id="(\d+)"[^>]*\/>/g, '{$1}'));
-}
-
-function decode(xml: string): string {
-  return xml.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 }
 
 function encode(text: string): string {

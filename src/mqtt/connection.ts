@@ -1,6 +1,6 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { ATTEMPT_WINDOW_MS, DEFAULT_BACKOFF, MIN_ATTEMPT_GAP_MS, backoffDelay, probeDelay, type BackoffOptions } from './backoff.js';
-import { diagnoseConnack, diagnoseTimeout, type Diagnosis } from './diagnosis.js';
+import { diagnoseConnack, diagnoseTimeout, diagnosis, type Diagnosis } from './diagnosis.js';
 import { brokerReachable, probeBroker } from './probe.js';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'failed-permanent';
@@ -148,7 +148,7 @@ const REACHABILITY_FAILURES: readonly Diagnosis['code'][] = ['unreachable', 'tls
 /** Diagnoses of "nothing answers there": while the outage lasts, one HTTP request tells whether that changed. */
 const NOTHING_ANSWERS: readonly Diagnosis['code'][] = ['unreachable', 'tls'];
 
-const CLOSED: Diagnosis = { code: 'closed-by-broker', message: 'The connection closed.', fix: 'Holdfast reconnects automatically.', permanent: false };
+const CLOSED: Diagnosis = diagnosis('closed-by-broker', { key: 'closed' }, false);
 
 /**
  * The broker connection: the only code that touches mqtt.js.
@@ -384,10 +384,7 @@ export class BrokerConnection {
       }
       if (packet.cmd === 'disconnect' && session === this.openSession) {
         const rc = packet.reasonCode ?? 0;
-        reason =
-          rc === 0x8e
-            ? { code: 'session-taken-over', message: 'Another client connected with the same client ID, so the broker closed this one.', fix: 'Give each console its own client-ID prefix.', permanent: false }
-            : { code: 'closed-by-broker', message: `The broker closed the connection (reason 0x${rc.toString(16)}).`, fix: 'Holdfast reconnects automatically.', permanent: false };
+        reason = rc === 0x8e ? diagnosis('session-taken-over', { key: 'taken-over' }, false) : diagnosis('closed-by-broker', { key: 'closed-with-reason', reasonCode: rc }, false);
       }
     });
     client.on('connect', () => {
@@ -454,13 +451,11 @@ export class BrokerConnection {
         return;
       }
     }
-    const diagnosis = await probeBroker(this.options.url).catch(
-      (): Diagnosis => ({ code: 'unknown', message: `Could not connect to ${this.options.url}.`, fix: 'Holdfast keeps retrying.', permanent: false }),
-    );
-    this.fail(session, diagnosis);
+    const found = await probeBroker(this.options.url).catch((): Diagnosis => diagnosis('unknown', { key: 'could-not-connect', url: this.options.url }, false));
+    this.fail(session, found);
     // The same race right after a drop: the socket failed while the path was down, the check ran once it was up.
     // One more try soon before the backoff; if that fails too, the upgrade really is refused.
-    if (diagnosis.code === 'upgrade-rejected' && known !== null && REACHABILITY_FAILURES.includes(known.code) && !this.answered) this.hostAnswers(session);
+    if (found.code === 'upgrade-rejected' && known !== null && REACHABILITY_FAILURES.includes(known.code) && !this.answered) this.hostAnswers(session);
   }
 
   private fail(session: number, diagnosis: Diagnosis): void {

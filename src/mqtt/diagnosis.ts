@@ -1,3 +1,5 @@
+import { diagnosisWords, type DiagnosisReason } from '../i18n/diagnosis-text.js';
+
 /** Why the connection is not open, in words an operator can act on. */
 export interface Diagnosis {
   readonly code:
@@ -14,10 +16,18 @@ export interface Diagnosis {
     | 'bad-url'
     | 'blocked-by-policy'
     | 'unknown';
+  /** The words, as data: each page says them in its operator's language (src/i18n/diagnosis-text.ts). */
+  readonly reason: DiagnosisReason;
+  /** In English, for the connection log. */
   readonly message: string;
   readonly fix: string;
   /** Retrying cannot fix it (e.g. wrong password): stop and wait for the operator. */
   readonly permanent: boolean;
+}
+
+/** A diagnosis with its English words (the engine's log; pages word `reason` themselves). */
+export function diagnosis(code: Diagnosis['code'], reason: DiagnosisReason, permanent: boolean): Diagnosis {
+  return { code, reason, ...diagnosisWords(reason), permanent };
 }
 
 /** CONNACK codes: MQTT 3.1.1 return codes (1–5) and MQTT 5 reason codes (≥ 0x80). */
@@ -25,33 +35,26 @@ export function diagnoseConnack(code: number, url: string, withCredentials = fal
   switch (code) {
     case 1:
     case 0x84:
-      return { code: 'protocol-version', message: 'The broker does not support this MQTT version.', fix: 'Holdfast falls back to MQTT 3.1.1 automatically.', permanent: false };
+      return diagnosis('protocol-version', { key: 'mqtt-version' }, false);
     case 2:
     case 0x85:
-      return { code: 'bad-credentials', message: 'The broker rejected the client ID.', fix: 'Change the client-ID prefix in the connection profile.', permanent: true };
+      return diagnosis('bad-credentials', { key: 'client-id-rejected' }, true);
     case 3:
     case 0x88:
     case 0x89:
-      return { code: 'server-unavailable', message: `The broker at ${url} is unavailable or busy.`, fix: 'Holdfast keeps retrying; check the broker if this persists.', permanent: false };
+      return diagnosis('server-unavailable', { key: 'broker-busy', url }, false);
     case 4:
     case 0x86:
-      return { code: 'bad-credentials', message: 'Bad user name or password.', fix: 'Check the user name and password in the connection profile, then press Retry.', permanent: true };
+      return diagnosis('bad-credentials', { key: 'bad-password' }, true);
     case 5:
     case 0x87:
       // Many brokers (Mosquitto among them) answer a wrong password with "not authorized".
-      return withCredentials
-        ? { code: 'bad-credentials', message: 'Bad user name or password, or this user may not connect.', fix: 'Check the user name and password in the connection profile, then press Retry.', permanent: true }
-        : { code: 'not-authorized', message: 'This broker does not allow anonymous connections.', fix: 'Enter a user name and password in the connection profile, then press Retry.', permanent: true };
+      return withCredentials ? diagnosis('bad-credentials', { key: 'bad-password-or-denied' }, true) : diagnosis('not-authorized', { key: 'anonymous-refused' }, true);
     default:
-      return { code: 'unknown', message: `The broker refused the connection (code ${code}).`, fix: 'Holdfast keeps retrying.', permanent: false };
+      return diagnosis('unknown', { key: 'refused', returnCode: code }, false);
   }
 }
 
 export function diagnoseTimeout(what: 'connack' | 'heartbeat' | 'keepalive'): Diagnosis {
-  return {
-    code: 'timeout',
-    message: what === 'connack' ? 'The broker accepted the socket but never answered the MQTT handshake.' : `The connection stopped answering (${what} timed out).`,
-    fix: 'Holdfast reconnects automatically. A proxy or a sleeping network link is the usual cause.',
-    permanent: false,
-  };
+  return diagnosis('timeout', what === 'connack' ? { key: 'handshake-timeout' } : { key: 'stopped-answering', what }, false);
 }

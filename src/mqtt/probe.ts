@@ -1,4 +1,4 @@
-import type { Diagnosis } from './diagnosis.js';
+import { diagnosis, type Diagnosis } from './diagnosis.js';
 
 /**
  * Browsers hide why a WebSocket failed (every failure is close code 1006).
@@ -12,45 +12,12 @@ export async function probeBroker(wsUrl: string, timeoutMs = 4000): Promise<Diag
   const url = new URL(wsUrl);
   const secure = url.protocol === 'wss:';
   const where = `${url.hostname}:${url.port || (secure ? '443' : '80')}`;
-  if (await blockedByPolicy(url)) {
-    return {
-      code: 'blocked-by-policy',
-      message: `This console's Content Security Policy does not allow connections to ${where}.`,
-      fix: 'Ask the administrator of the server hosting Holdfast to add the broker to its connect-src (for npm start: HOLDFAST_CSP_CONNECT="ws://host:port").',
-      permanent: true,
-    };
-  }
+  const path = url.pathname || '/';
+  if (await blockedByPolicy(url)) return diagnosis('blocked-by-policy', { key: 'blocked-by-csp', where }, true);
   const answers = (scheme: 'http:' | 'https:'): Promise<boolean> => httpAnswers(url, scheme, timeoutMs);
-  if (await answers(secure ? 'https:' : 'http:')) {
-    return {
-      code: 'upgrade-rejected',
-      message: `The server at ${where} answered, but refused the WebSocket upgrade on ${url.pathname || '/'}.`,
-      fix: 'Check the path (many brokers use /mqtt), and whether a proxy between here and the broker blocks WebSockets.',
-      permanent: false,
-    };
-  }
-  if (secure && (await answers('http:'))) {
-    return {
-      code: 'tls',
-      message: `${where} speaks plain HTTP, not TLS: wss:// was pointed at a plain listener.`,
-      fix: `Use ws://${where}${url.pathname} or the broker's TLS port.`,
-      permanent: false,
-    };
-  }
-  return secure
-    ? {
-        code: 'tls',
-        message: `Could not make a secure connection to ${where}.`,
-        fix: "The host name may not resolve, nothing may listen on that port, or its certificate is not trusted by this device (open https://" +
-          `${where} in the browser to check).`,
-        permanent: false,
-      }
-    : {
-        code: 'unreachable',
-        message: `Nothing answered at ${where}.`,
-        fix: 'The host name may not resolve, the broker may be down or refusing connections on that port, or this device is on another network.',
-        permanent: false,
-      };
+  if (await answers(secure ? 'https:' : 'http:')) return diagnosis('upgrade-rejected', { key: 'upgrade-refused', where, path }, false);
+  if (secure && (await answers('http:'))) return diagnosis('tls', { key: 'plain-http-not-tls', where, path: url.pathname }, false);
+  return secure ? diagnosis('tls', { key: 'tls-failed', where }, false) : diagnosis('unreachable', { key: 'nothing-answered', where }, false);
 }
 
 /** Does anything answer HTTP at the broker's host and port? (A no-cors request: opaque, but it resolves.) */

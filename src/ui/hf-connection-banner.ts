@@ -8,6 +8,7 @@ import type { ConnectionState } from '../mqtt/connection.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { RetryEvent, ShowPanelEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
+import { diagnosisWords } from '../i18n/diagnosis-text.js';
 
 /** Non-blocking connection notices: nothing for a blip, "Reconnecting…" after 2 s, the offline notice after 30 s. */
 @customElement('hf-connection-banner')
@@ -53,8 +54,9 @@ export class HfConnectionBanner extends LitElement {
     if (!c || banner.kind === 'none') return nothing;
     const countdown = c.nextAttemptAt ? Math.max(0, Math.ceil((c.nextAttemptAt - this.clock.now) / 1000)) : null;
     const diagnostics = html`<button @click=${() => this.dispatchEvent(new ShowPanelEvent('diagnostics'))}>${msg('Show diagnostics')}</button>`;
-    // lastError's message and fix are the engine worker's diagnosis (English until the page words it from its code).
-    const error = c.lastError?.message;
+    // The engine's diagnosis, worded here in the operator's language.
+    const words = c.lastError ? diagnosisWords(c.lastError.reason) : null;
+    const error = words?.message;
     switch (banner.kind) {
       case 'reconnecting': {
         const seconds = countdown !== null ? formatNumber(countdown) : null;
@@ -75,7 +77,7 @@ export class HfConnectionBanner extends LitElement {
         return html`<div class="banner offline" role="region" aria-label=${msg('Offline notice')}>
           <p>
             ${msg(html`<strong>Offline:</strong> your changes are kept and will be checked against the devices when the connection returns.`)}
-            ${c.lastError ? html`<br />${c.lastError.message} ${c.lastError.fix}` : nothing}
+            ${words ? html`<br />${words.message} ${words.fix}` : nothing}
           </p>
           <button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry now')}</button>
           ${diagnostics}
@@ -83,8 +85,8 @@ export class HfConnectionBanner extends LitElement {
       case 'failed':
         return html`<div class="banner failed" role="region" aria-label=${msg('Connection failed')}>
           <p>
-            ${c.lastError
-              ? msg(html`<strong>Not connected:</strong> ${c.lastError.message} ${c.lastError.fix}`)
+            ${words
+              ? msg(html`<strong>Not connected:</strong> ${words.message} ${words.fix}`)
               : msg(html`<strong>Not connected:</strong> the broker refused the connection.`)}
           </p>
           <button @click=${() => this.dispatchEvent(new ShowPanelEvent('connection'))}>${msg('Edit connection')}</button>

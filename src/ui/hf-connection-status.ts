@@ -9,6 +9,7 @@ import type { Role } from '../app/tab-coordinator.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { RetryEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
+import { diagnosisWords } from '../i18n/diagnosis-text.js';
 
 /** Connection state in words (a status region), never colour alone. */
 export function describeConnection(c: ConnectionState | null, hasBroker: boolean): { label: string; tone: 'ok' | 'warn' | 'bad' } {
@@ -26,8 +27,7 @@ export function describeConnection(c: ConnectionState | null, hasBroker: boolean
     case 'offline':
       return { label: msg('Offline: no network'), tone: 'bad' };
     case 'failed-permanent':
-      // lastError is the engine worker's diagnosis (English until the page words it from its code).
-      return { label: c.lastError ? msg(str`Not connected: ${c.lastError.message}`) : msg('Not connected: the broker refused'), tone: 'bad' };
+      return { label: c.lastError ? msg(str`Not connected: ${diagnosisWords(c.lastError.reason).message}`) : msg('Not connected: the broker refused'), tone: 'bad' };
     case 'idle':
       return { label: msg('Not connected'), tone: 'warn' };
   }
@@ -79,7 +79,7 @@ export class HfConnectionStatus extends LitElement {
       <span class="dot ${tone}" aria-hidden="true"></span>
       <span role="status" aria-label=${msg('Connection')}>${this.tabRole.value === 'follower' ? msg(str`${label} (via another tab)`) : label}</span>
       ${countdown !== null && c?.status !== 'open' ? html`<span class="detail muted">${msg(str`next try in ${formatNumber(countdown)} s`)}</span>` : nothing}
-      ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError?.fix ?? ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry')}</button>` : nothing}
+      ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError ? diagnosisWords(c.lastError.reason).fix : ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry')}</button>` : nothing}
     `;
   }
 }

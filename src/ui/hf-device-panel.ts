@@ -308,8 +308,8 @@ export class HfDevicePanel extends LitElement {
             <button @click=${() => this.dispatchEvent(new DisplayEvent(!this.wall))}>${this.wall ? msg('Leave full screen') : msg('Full screen')}</button>
           </span>
         </header>
-        ${device.note ? html`<p class="note muted">${device.note}</p>` : nothing}
-        ${device.error ? html`<p class="error" role="alert">${msg(str`This device's description could not be read: ${device.error}`)}</p>` : nothing}
+        ${device.note ? html`<p class="note muted" lang="en" translate="no">${device.note}</p>` : nothing}
+        ${device.error ? html`<p class="error" role="alert">${msg(html`This device's description could not be read: <span lang="en" translate="no">${device.error}</span>`)}</p>` : nothing}
         ${incomplete ? html`<p class="incomplete" role="status" aria-label=${msg(str`${name} status received`)}>${incomplete}</p>` : nothing}
         ${Object.entries(detail?.alerts ?? {}).map(([id, alert]) => html`<p class="alert">${msg(str`Device alert (${id}): ${alert}`)}</p>`)}
         ${detail?.schema

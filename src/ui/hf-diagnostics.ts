@@ -11,6 +11,7 @@ import { SliceController } from './controllers/slice-controller.js';
 import { RetryEvent } from './events.js';
 import { sharedStyles } from './shared-styles.js';
 import { describeConnection } from './hf-connection-status.js';
+import { diagnosisWords } from '../i18n/diagnosis-text.js';
 
 /**
  * Why the console is (not) connected: state, counters, last error with its fix, and the last 50 events. No secrets.
@@ -94,7 +95,7 @@ export class HfDiagnostics extends LitElement {
           <dt>${msg('Last connected')}</dt>
           <dd>${c?.lastConnectedAt ? `${formatTime(c.lastConnectedAt)} (${formatAge(this.clock.now - c.lastConnectedAt)})` : msg('never')}</dd>
           <dt>${msg('Last error')}</dt>
-          <dd>${c?.lastError ? html`${c.lastError.message} <strong>${msg('What to do:')}</strong> ${c.lastError.fix}` : msg('none')}</dd>
+          <dd>${c?.lastError ? html`${diagnosisWords(c.lastError.reason).message} <strong>${msg('What to do:')}</strong> ${diagnosisWords(c.lastError.reason).fix}` : msg('none')}</dd>
           <dt>${msg('This tab')}</dt>
           <dd>
             ${this.tabRole.value === 'leader'
@@ -108,7 +109,7 @@ export class HfDiagnostics extends LitElement {
         </dl>
         <button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry now')}</button>
         <h2>${msg(str`Connection events (last ${formatNumber(c?.log.length ?? 0)})`)}</h2>
-        <ol aria-label=${msg('Connection events')} tabindex="0">
+        <ol aria-label=${msg('Connection events')} tabindex="0" translate="no">
           ${(c?.log ?? []).map((e) => html`<li><time datetime=${new Date(e.at).toISOString()}>${formatTime(e.at)}</time> ${e.message}</li>`)}
         </ol>
       </section>

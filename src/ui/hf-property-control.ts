@@ -311,7 +311,7 @@ export class HfPropertyControl extends LitElement {
       ${this.chartOpen ? html`<hf-history-chart .deviceId=${this.deviceId} .propertyId=${p.id} label=${p.name} unit=${p.unit ?? ''}></hf-history-chart>` : nothing}
       ${editors.length > 0 ? html`<p class="meta presence">${editingText(editors, p.name)}</p>` : nothing}
       <!-- No whitespace inside #msg: with nothing to say it is :empty and takes no room in a compact row. -->
-      <div id="msg">${this.deviceAway && p.settable && !p.momentary && !this.locked ? html`<p class="meta muted">${msg('The device is not available: edits will be checked when the device returns.')}</p>` : nothing}${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}${this.valueError ? html`<p class="error">${msg(str`Bad value from the device: ${this.valueError}`)}</p>` : nothing}${p.readOnlyReason ? html`<p class="meta muted">${p.readOnlyReason}</p>` : nothing}</div>
+      <div id="msg">${this.deviceAway && p.settable && !p.momentary && !this.locked ? html`<p class="meta muted">${msg('The device is not available: edits will be checked when the device returns.')}</p>` : nothing}${this.inputError ? html`<p class="error" role="alert">${this.inputError}</p>` : nothing}${this.valueError ? html`<p class="error">${msg(html`Bad value from the device: <span lang="en" translate="no">${this.valueError}</span>`)}</p>` : nothing}${p.readOnlyReason ? html`<p class="meta muted" lang="en" translate="no">${p.readOnlyReason}</p>` : nothing}</div>
       ${this.renderEntry()}
     `;
   }

@@ -109,7 +109,7 @@ export class HfTrafficLog extends LitElement {
           <button @click=${() => void this.download('json')}>${msg('Export as JSON')}</button>
         </div>
         <p class="muted">${msg(str`Newest first; the last ${formatNumber(SHOWN)} matching of up to 2,000 kept on this device.`)}</p>
-        <ol aria-label=${msg('Messages')} tabindex="0">
+        <ol aria-label=${msg('Messages')} tabindex="0" translate="no">
           ${(this.rows.value ?? []).map(
             (r) =>
               html`<li>

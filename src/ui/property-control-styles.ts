@@ -9,10 +9,12 @@ export const propertyControlStyles = css`
         border-radius: 8px;
         background: var(--hf-surface);
       }
+      /* Stale is said in words beside the value; the look only backs it up, without lowering contrast (WCAG 1.4.3). */
       :host([stale]) .value,
       :host([stale]) input,
       :host([stale]) select {
-        opacity: 0.6;
+        color: var(--hf-muted);
+        border-style: dashed;
       }
       .head {
         display: flex;
