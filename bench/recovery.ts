@@ -12,7 +12,7 @@ import type { EmbeddedBroker } from '../sim/broker.js';
 import { startStaticServer } from '../sim/static-server.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { clockOffset, nodeEpoch, type ClockOffset } from './cdp.js';
-import { maxPerWindow, startTap, type TapEvent } from './tap.js';
+import { connectionAttempts, maxPerWindow, startTap, type TapEvent } from './tap.js';
 import { evaluate, holdfastPage, log, median, percentile, rng, sleep, waitFor } from './util.js';
 
 export interface RecoveryResult {
@@ -65,25 +65,6 @@ export interface RecoveryEnv {
   dist: string;
   rawUrl: string;
   flaps: number;
-}
-
-/**
- * Attempts are at least 500 ms apart (src/mqtt/backoff.ts MIN_ATTEMPT_GAP_MS). When an outage's first attempt
- * fails, Holdfast diagnoses it once (src/mqtt/probe.ts), and that opens a WebSocket of its own at once (to see
- * whether the Content Security Policy blocks the broker): a WebSocket this soon after the previous one is
- * counted with that attempt.
- */
-const DIAGNOSIS_GAP_MS = 250;
-
-function attempts(events: readonly TapEvent[]): TapEvent[] {
-  const out: TapEvent[] = [];
-  let last = -Infinity;
-  for (const e of events) {
-    if (e.kind !== 'websocket') continue;
-    if (e.at - last >= DIAGNOSIS_GAP_MS) out.push(e);
-    last = e.at;
-  }
-  return out;
 }
 
 function counts(events: readonly TapEvent[]): RecoveryResult['holdfastConnections'] {
@@ -178,7 +159,7 @@ export async function runRecovery(env: RecoveryEnv): Promise<RecoveryResult> {
     const rawMs = perFlap(onNode(raw.connects, clocks.raw), restores, cuts, ended);
     const rawSubackMs = perFlap(onNode(raw.subacks, clocks.raw), restores, cuts, ended);
     const perSec = (events: readonly TapEvent[], kinds: Array<TapEvent['kind']>): number => maxPerWindow(events, kinds, started, ended);
-    const attemptsPerSec = (events: readonly TapEvent[]): number => maxPerWindow(attempts(events), ['websocket'], started, ended);
+    const attemptsPerSec = (events: readonly TapEvent[]): number => maxPerWindow(connectionAttempts(events), ['websocket'], started, ended);
     const result: RecoveryResult = {
       flaps: env.flaps,
       holdfastP50Ms: percentile(holdfastMs, 50),

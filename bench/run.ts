@@ -24,6 +24,12 @@
 //   cold start  offline, service worker warm: navigation to the shown
 //               device's last-known values, against a precached blank page.
 //   size        initial/app/lazy JS and CSS, gzip -9 (bench/size.ts).
+//   fleet       50 consoles (47 headless, 3 Chromium) through a Mosquitto
+//               restart: connection attempts per second at the broker's door,
+//               broker back → every console reconciled, chaos invariants
+//               (bench/fleet.ts). Only when named: `--only fleet` (= `npm
+//               run fleet`) adds `fleet` to bench/results.json and leaves
+//               every other key.
 //
 // Times compared across contexts (Node, page, worker) are epoch ms from each
 // context's monotonic clock; every context's offset from Node's is measured by
@@ -34,7 +40,8 @@
 //
 // Usage: npm run bench -- [--devices 100] [--props 100] [--rate 5000] [--seconds 10] [--edits 1000] [--stale 0.1]
 //                         [--cold-runs 7] [--flaps 20] [--scale-small 100] [--scale-large 1000] [--scale-runs 3]
-//                         [--only ingest,reconnect,recovery,scale,cold] [--build] [--out bench/results.json]
+//                         [--consoles 50] [--browsers 3] [--fleet-stale 0.2] [--outage-seconds 10]
+//                         [--only ingest,reconnect,recovery,scale,cold,fleet] [--build] [--out bench/results.json]
 
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -48,6 +55,7 @@ import { startBroker } from '../sim/broker.js';
 import { startStaticServer } from '../sim/static-server.js';
 import { startFaultProxy } from '../test/support/fault-proxy.js';
 import { distDir, ensureBuild, repoRoot } from './build.js';
+import { fleetNotes, fleetRows, mergeFleetResult, runFleet, type FleetResult } from './fleet.js';
 import { MAIN_MARK, WORKER_MARK, traceCpu, type ClockOffset, type TraceCpu, type WorkerTarget } from './cdp.js';
 import { BenchPublisher, INT_MAX, deviceId, kindOf, propertyId, valueTopic } from './publisher.js';
 import { runRecovery, type RecoveryResult } from './recovery.js';
@@ -55,7 +63,7 @@ import { runScale, startScaleSite, type ScaleResult, type ScaleSite } from './sc
 import { formatSize, measureSize, overBudget, readBudget, type SizeReport } from './size.js';
 import { evaluate, heapAfterGc, holdfastPage, log, longest, mainThreadTimer, median, percentile, sleep, waitFor, waitForCount, type HoldfastPage, type Task } from './util.js';
 
-const SCENARIOS = ['ingest', 'reconnect', 'recovery', 'scale', 'cold'] as const;
+const SCENARIOS = ['ingest', 'reconnect', 'recovery', 'scale', 'cold', 'fleet'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -71,8 +79,13 @@ const USAGE = `Usage: npm run bench -- [options]
   --scale-small <n>  devices of the small site (× --props)     (default 100)
   --scale-large <n>  devices of the large site (× --props)     (default 1000)
   --scale-runs <n>   measured visits of each site              (default 3)
-  --only <list>      run only these scenarios (comma-separated: ${SCENARIOS.join(', ')});
-                     results go to bench/results.partial.json unless --out is given
+  --consoles <n>     fleet: consoles in all                    (default 50)
+  --browsers <n>     fleet: of them real Chromium pages        (default 3)
+  --fleet-stale <f>  fleet: share of the edits made stale      (default 0.2)
+  --outage-seconds <n>  fleet: door closed → broker restart    (default 10)
+  --only <list>      run only these scenarios (comma-separated: ${SCENARIOS.join(', ')}; fleet runs only when named);
+                     results go to bench/results.partial.json unless --out is given;
+                     --only fleet alone adds "fleet" to bench/results.json, every other key kept
   --build            rebuild dist/ even if it looks current
   --out <file>       results file                              (default bench/results.json)
   --dist <dir>       serve this build instead of dist/ (e.g. an unminified one, for profiles)
@@ -91,6 +104,10 @@ interface Options {
   scaleSmall: number;
   scaleLarge: number;
   scaleRuns: number;
+  consoles: number;
+  browsers: number;
+  fleetStale: number;
+  outageSeconds: number;
   only: Set<Scenario> | null;
   build: boolean;
   out: string;
@@ -113,6 +130,10 @@ function parseArgs(argv: string[]): Options {
     scaleSmall: 100,
     scaleLarge: 1000,
     scaleRuns: 3,
+    consoles: 50,
+    browsers: 3,
+    fleetStale: 0.2,
+    outageSeconds: 10,
     only: null,
     build: false,
     out: '',
@@ -131,6 +152,10 @@ function parseArgs(argv: string[]): Options {
     '--scale-small': 'scaleSmall',
     '--scale-large': 'scaleLarge',
     '--scale-runs': 'scaleRuns',
+    '--consoles': 'consoles',
+    '--browsers': 'browsers',
+    '--fleet-stale': 'fleetStale',
+    '--outage-seconds': 'outageSeconds',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -162,12 +187,18 @@ function parseArgs(argv: string[]): Options {
   const intsPerDevice = Array.from({ length: o.props }, (_, p) => kindOf(p)).filter((k) => k === 'int').length;
   if (o.devices < 1 || o.props < 1) throw new UsageError('--devices and --props must be at least 1');
   if (o.scaleSmall < 1 || o.scaleLarge < 1 || o.scaleRuns < 1) throw new UsageError('--scale-small, --scale-large and --scale-runs must be at least 1');
-  if (o.stale > 1) throw new UsageError('--stale is a share between 0 and 1');
+  if (o.stale > 1 || o.fleetStale > 1) throw new UsageError('--stale and --fleet-stale are shares between 0 and 1');
+  if (o.consoles < 1 || o.browsers > o.consoles) throw new UsageError('--consoles must be at least 1 and at least --browsers');
   if (o.edits > o.devices * intsPerDevice) throw new UsageError(`--edits can be at most ${o.devices * intsPerDevice} (the settable integer properties)`);
   // Reconnect needs the ingest page (it reuses its connection and cache).
   if (o.only?.has('reconnect')) o.only.add('ingest');
-  o.out ||= join(repoRoot, 'bench', o.only ? 'results.partial.json' : 'results.json');
+  o.out ||= join(repoRoot, 'bench', o.only && !fleetOnly(o) ? 'results.partial.json' : 'results.json');
   return o;
+}
+
+/** `--only fleet` (`npm run fleet`): the fleet scenario alone, merged into the results file. */
+function fleetOnly(o: Options): boolean {
+  return o.only?.size === 1 && o.only.has('fleet');
 }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -328,6 +359,7 @@ interface Results {
   };
   recovery?: RecoveryResult;
   scale?: ScaleResult;
+  fleet?: FleetResult;
   coldStart?: {
     holdfastMs: number[];
     blankMs: number[];
@@ -344,13 +376,28 @@ interface Results {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const runs = (s: Scenario): boolean => !o.only || o.only.has(s);
+  // The fleet runs only when named (it needs Mosquitto and a minute of both cores).
+  const runs = (s: Scenario): boolean => (o.only ? o.only.has(s) : s !== 'fleet');
   const started = Date.now();
   if (!o.dist) ensureBuild({ force: o.build, log });
   // Serve a private copy: other people's builds replace dist/ while a run takes minutes.
   const snapshot = await mkdtemp(join(tmpdir(), 'holdfast-bench-dist-'));
   await cp(o.dist ?? distDir, snapshot, { recursive: true });
   const dist = snapshot;
+  const fleet = (): Promise<FleetResult> =>
+    runFleet({ dist, chromiumPath: CHROMIUM, chromiumArgs: CHROMIUM_ARGS, consoles: o.consoles, browsers: o.browsers, stale: o.fleetStale, outageMs: o.outageSeconds * 1000 });
+  if (fleetOnly(o)) {
+    try {
+      const f = await fleet();
+      await mergeFleetResult(o.out, f);
+      console.log(`\n${markdownTable([TABLE_HEAD, ...fleetRows(f)])}\n\n${fleetNotes(f).join('\n')}`);
+      console.log(`\nAdded "fleet" to ${relative(repoRoot, o.out)} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+      if (f.violations > 0 || f.outcomes.unexpected.length > 0) process.exitCode = 1;
+    } finally {
+      await rm(snapshot, { recursive: true, force: true });
+    }
+    return;
+  }
   const size = measureSize(dist);
   const budget = readBudget();
 
@@ -808,6 +855,9 @@ async function main(): Promise<void> {
       log(`  Holdfast boot (median ms from navigation): ${Object.entries(breakdown).map(([k, v]) => `${k} ${v}`).join(' → ')}`);
     }
 
+    // ---- fleet: a room of consoles through a broker restart (its own broker and browser).
+    if (runs('fleet')) results.fleet = await fleet();
+
     const { only: _only, out: _out, build: _build, dist: _dist, profile: _profile, ...options } = o;
     const out: Results = {
       options: { ...options, ...(o.only ? { only: [...o.only] } : {}) },
@@ -819,6 +869,7 @@ async function main(): Promise<void> {
     console.log(`\n${formatSize(size, budget)}\n`);
     console.log(table(out));
     console.log(`\nWrote ${relative(repoRoot, o.out)} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+    if (out.fleet && (out.fleet.violations > 0 || out.fleet.outcomes.unexpected.length > 0)) process.exitCode = 1;
     if (out.reconnect && !out.reconnect.correctness.ok) {
       console.error(`\nReconnect correctness FAILED:\n${out.reconnect.correctness.problems.map((p) => `  - ${p}`).join('\n')}`);
       process.exitCode = 1;
@@ -859,7 +910,7 @@ function table(r: Results): string {
   const yes = (ok: boolean): string => (ok ? 'yes' : '**no**');
   const o = r.options;
   const T = TARGETS;
-  const rows: string[][] = [['Scenario', 'Measure', 'Holdfast', 'Baseline', 'Ratio', 'Target', 'Met']];
+  const rows: string[][] = [TABLE_HEAD];
   const notes: string[] = [];
   if (r.ingest) {
     const { raw, holdfast: hf } = r.ingest;
@@ -933,9 +984,19 @@ function table(r: Results): string {
     ['size', 'the app, loaded right after the first paint, gzip -9', kB(r.size.totals.app), '', '', 'budget', yes(!r.size.overBudget.some((o) => o.startsWith('the app')))],
     ['size', 'initial CSS / lazy chunks (app and worker included), gzip -9', `${kB(r.size.totals.initialCss)} / ${kB(r.size.totals.lazy)}`, '', '', '', ''],
   );
+  if (r.fleet) {
+    rows.push(...fleetRows(r.fleet));
+    notes.push(...fleetNotes(r.fleet));
+  }
+  return [markdownTable(rows), '', ...notes].join('\n');
+}
+
+const TABLE_HEAD = ['Scenario', 'Measure', 'Holdfast', 'Baseline', 'Ratio', 'Target', 'Met'];
+
+function markdownTable(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]): string => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line), '', ...notes].join('\n');
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 main().catch((err: unknown) => {

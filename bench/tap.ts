@@ -102,3 +102,23 @@ export function maxPerWindow(events: readonly TapEvent[], kinds: readonly TapKin
   }
   return max;
 }
+
+/**
+ * Attempts are at least 500 ms apart (src/mqtt/backoff.ts MIN_ATTEMPT_GAP_MS). When an outage's first attempt
+ * fails, Holdfast diagnoses it once (src/mqtt/probe.ts), and that opens a WebSocket of its own at once (to see
+ * whether the Content Security Policy blocks the broker): a WebSocket this soon after the previous one is
+ * counted with that attempt.
+ */
+export const DIAGNOSIS_GAP_MS = 250;
+
+/** Each connection attempt once: its diagnosis socket (an upgrade right after it) counted with it. */
+export function connectionAttempts(events: readonly TapEvent[]): TapEvent[] {
+  const out: TapEvent[] = [];
+  let last = -Infinity;
+  for (const e of events) {
+    if (e.kind !== 'websocket') continue;
+    if (e.at - last >= DIAGNOSIS_GAP_MS) out.push(e);
+    last = e.at;
+  }
+  return out;
+}

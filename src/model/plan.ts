@@ -16,7 +16,8 @@
  *     device can be asked, ask first (rule 5's question).
  *  5. No report, and the base is from an earlier session: ask the device
  *     where the convention can; no way to ask, or no answer in time →
- *     unverified, for the operator's explicit Send anyway or Dismiss.
+ *     unverified, for the operator's explicit Send anyway or Dismiss, until
+ *     the device reports the setting after all (then rule 2 decides).
  */
 import type { Availability, DeviceSchema, EntryReason, OutboxEntry, PropertySchema, ReportedValue } from './types.js';
 import { PENDING_STATES } from './types.js';
@@ -166,11 +167,14 @@ export function planPass(input: PassInput): PassPlan {
   };
 
   for (const entry of input.entries) {
-    if (!PENDING_STATES.includes(entry.state)) continue;
+    // An unverified entry waits for the operator, or for evidence: once the device reports the setting on this
+    // session, rule 2 decides it as any other (a device that does not retain its state reports it later).
+    if (!PENDING_STATES.includes(entry.state) && entry.state !== 'unverified') continue;
     const key = propertyKey(entry.deviceId, entry.propertyId);
     // One write per property at a time: a later edit is judged once the earlier one ends.
     if (busy.has(key)) continue;
     const ev = input.evidence(entry.deviceId, entry.propertyId);
+    if (entry.state === 'unverified' && ev.reported === undefined) continue;
     const j = judge(entry, ev, session, now, timing);
     switch (j.next) {
       case 'wait':

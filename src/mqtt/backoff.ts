@@ -34,6 +34,25 @@ export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BAC
   return Math.round(random() * ceiling);
 }
 
+/**
+ * While nothing answers at the broker's host, the probe (one HTTP request
+ * about every second) watches for it, and a WebSocket attempt is only the
+ * fallback in case the probe is wrong: its ceiling grows to this. A room of
+ * tablets then does not knock on a closed door every few seconds, and does
+ * not all come through it in the same second when it opens.
+ */
+export const WATCHED_MAX_MS = 60_000;
+
+/**
+ * How widely a console spreads its reconnect once the broker's host answers
+ * again: `baseMs` after a blip (one tablet's WiFi: recovery time is what
+ * matters), growing with the outage to three times that. After a long outage
+ * (a broker restart) every console in the room is waiting for the same moment.
+ */
+export function reconnectSpreadMs(outageMs: number, baseMs = 1000): number {
+  return Math.round(Math.min(3 * baseMs, Math.max(baseMs, outageMs / 4)));
+}
+
 /** A probe interval with ±25 % jitter, so probes of many consoles do not line up either. */
 export function probeDelay(intervalMs: number, random: () => number = Math.random): number {
   return Math.round(intervalMs * (0.75 + random() * 0.5));

@@ -1,5 +1,5 @@
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
-import { ATTEMPT_WINDOW_MS, DEFAULT_BACKOFF, MIN_ATTEMPT_GAP_MS, backoffDelay, probeDelay, type BackoffOptions } from './backoff.js';
+import { ATTEMPT_WINDOW_MS, DEFAULT_BACKOFF, MIN_ATTEMPT_GAP_MS, WATCHED_MAX_MS, backoffDelay, probeDelay, reconnectSpreadMs, type BackoffOptions } from './backoff.js';
 import { diagnoseConnack, diagnoseTimeout, diagnosis, type Diagnosis } from './diagnosis.js';
 import { brokerReachable, probeBroker } from './probe.js';
 
@@ -27,6 +27,11 @@ export interface ConnectionState {
   readonly since: number;
   /** When the console last stopped being connected (null while open). */
   readonly downSince: number | null;
+  /**
+   * Nothing answers at the broker's host, and a probe checks about every
+   * second whether that changed (`nextAttemptAt` is then only the fallback).
+   */
+  readonly watching: boolean;
   /** Last application-level heartbeat round trip. */
   readonly rttMs: number | null;
   readonly log: readonly ConnectionLogEntry[];
@@ -205,6 +210,7 @@ export class BrokerConnection {
       protocolVersion: null,
       since: Date.now(),
       downSince: null,
+      watching: false,
       rttMs: null,
       log: [],
     };
@@ -464,14 +470,17 @@ export class BrokerConnection {
       this.update({ status: 'failed-permanent', lastError: diagnosis, nextAttemptAt: null, attempt: this.stateValue.attempt + 1 }, `${diagnosis.message} Not retrying until asked.`);
       return;
     }
-    const delay = backoffDelay(this.backoffAttempt++, this.options.backoff ?? DEFAULT_BACKOFF);
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    const probing = REACHABILITY_FAILURES.includes(diagnosis.code) && !offline && (this.options.probeIntervalMs ?? 1000) > 0;
+    const watching = probing && NOTHING_ANSWERS.includes(diagnosis.code);
+    const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
+    const delay = backoffDelay(this.backoffAttempt++, watching ? { ...backoff, maxMs: Math.max(backoff.maxMs, WATCHED_MAX_MS) } : backoff);
     const at = this.attemptSoon(delay);
     this.update(
-      { status: offline ? 'offline' : 'reconnecting', lastError: diagnosis, nextAttemptAt: at, attempt: this.stateValue.attempt + 1 },
-      `${diagnosis.message} Next attempt in ${((at - Date.now()) / 1000).toFixed(1)} s.`,
+      { status: offline ? 'offline' : 'reconnecting', lastError: diagnosis, nextAttemptAt: at, attempt: this.stateValue.attempt + 1, watching },
+      `${diagnosis.message} ${watching ? `Checking the broker's host about every second; next attempt at the latest` : 'Next attempt'} in ${((at - Date.now()) / 1000).toFixed(1)} s.`,
     );
-    if (REACHABILITY_FAILURES.includes(diagnosis.code) && !offline) this.scheduleProbe(session, at);
+    if (probing) this.scheduleProbe(session, at);
   }
 
   /**
@@ -501,9 +510,10 @@ export class BrokerConnection {
     if (this.stopped || session !== this.session || this.client !== null) return;
     this.answered = true;
     const retryAt = this.stateValue.nextAttemptAt;
-    const spread = Math.round(Math.random() * (this.options.probeSpreadMs ?? 1000));
+    const down = this.stateValue.downSince;
+    const spread = Math.round(Math.random() * reconnectSpreadMs(down === null ? 0 : Date.now() - down, this.options.probeSpreadMs ?? 1000));
     if (retryAt !== null && Date.now() + spread >= retryAt) return;
-    this.update({ nextAttemptAt: Date.now() + spread }, `the broker's host answers again; connecting`);
+    this.update({ nextAttemptAt: Date.now() + spread, watching: false }, `the broker's host answers again; connecting in ${(spread / 1000).toFixed(1)} s`);
     this.attemptSoon(spread);
   }
 
@@ -595,7 +605,9 @@ export class BrokerConnection {
     const log = message ? [...this.stateValue.log, { at: now, message }].slice(-LOG_LIMIT) : this.stateValue.log;
     const status = patch.status ?? this.stateValue.status;
     const downSince = status === 'open' || status === 'idle' ? null : (this.stateValue.downSince ?? now);
-    this.stateValue = { ...this.stateValue, ...patch, since: statusChanged ? now : this.stateValue.since, downSince, log };
+    // Only a reconnect wait is watched: any other state ends it.
+    const watching = status === 'reconnecting' ? (patch.watching ?? this.stateValue.watching) : false;
+    this.stateValue = { ...this.stateValue, ...patch, since: statusChanged ? now : this.stateValue.since, downSince, watching, log };
     for (const l of this.listeners) l(this.stateValue);
   }
 }

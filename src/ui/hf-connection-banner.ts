@@ -60,8 +60,12 @@ export class HfConnectionBanner extends LitElement {
     switch (banner.kind) {
       case 'reconnecting': {
         const seconds = countdown !== null ? formatNumber(countdown) : null;
-        const text =
-          seconds !== null
+        // Nothing answers at the broker's host: a probe checks about every second, the countdown is only the fallback.
+        const text = c.watching
+          ? error !== undefined
+            ? msg(str`Reconnecting… checking for the broker about every second (${error})`)
+            : msg('Reconnecting… checking for the broker about every second')
+          : seconds !== null
             ? error !== undefined
               ? msg(str`Reconnecting… next attempt in ${seconds} s (${error})`)
               : msg(str`Reconnecting… next attempt in ${seconds} s`)

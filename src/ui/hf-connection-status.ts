@@ -78,7 +78,11 @@ export class HfConnectionStatus extends LitElement {
     return html`
       <span class="dot ${tone}" aria-hidden="true"></span>
       <span role="status" aria-label=${msg('Connection')}>${this.tabRole.value === 'follower' ? msg(str`${label} (via another tab)`) : label}</span>
-      ${countdown !== null && c?.status !== 'open' ? html`<span class="detail muted">${msg(str`next try in ${formatNumber(countdown)} s`)}</span>` : nothing}
+      ${c?.watching
+        ? html`<span class="detail muted">${msg('checking about every second')}</span>`
+        : countdown !== null && c?.status !== 'open'
+          ? html`<span class="detail muted">${msg(str`next try in ${formatNumber(countdown)} s`)}</span>`
+          : nothing}
       ${c?.status === 'failed-permanent' ? html`<span class="detail">${c.lastError ? diagnosisWords(c.lastError.reason).fix : ''}</span><button @click=${() => this.dispatchEvent(new RetryEvent())}>${msg('Retry')}</button>` : nothing}
     `;
   }

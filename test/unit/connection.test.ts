@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay, probeDelay } from '../../src/mqtt/backoff.js';
+import { backoffDelay, probeDelay, reconnectSpreadMs } from '../../src/mqtt/backoff.js';
 import { bannerFor } from '../../src/model/banner.js';
 
 /**
@@ -106,6 +106,13 @@ describe('backoff', () => {
     for (let i = 0; i < 100; i++) expect(backoffDelay(i)).toBeLessThanOrEqual(5000);
     expect(backoffDelay(50, { initialMs: 500, maxMs: 30_000 }, () => 1)).toBe(30_000);
   });
+  it('spreads a reconnect over 1 s after a blip, growing with the outage to 3 s', () => {
+    expect(reconnectSpreadMs(0)).toBe(1000);
+    expect(reconnectSpreadMs(3_000)).toBe(1000);
+    expect(reconnectSpreadMs(10_000)).toBe(2500);
+    expect(reconnectSpreadMs(60_000)).toBe(3000);
+    expect(reconnectSpreadMs(60_000, 400)).toBe(1200);
+  });
   it('probes with ±25 % jitter', () => {
     expect(probeDelay(1000, () => 0)).toBe(750);
     expect(probeDelay(1000, () => 1)).toBe(1250);
@@ -201,6 +208,8 @@ describe('connection state machine', () => {
     }
     fates.push({ kind: 'connack-ok' });
     conn.retryNow('test');
+    // Attempts keep their minimum gap: an attempt just before this one defers it by up to ATTEMPT_WINDOW_MS.
+    await vi.advanceTimersByTimeAsync(1100);
     await flush();
     expect(conn.state.status).toBe('open');
     clients.at(-1)!.drop();
@@ -241,12 +250,15 @@ describe('connection state machine', () => {
     const before = clients.length;
     hostAnswers = true;
     fates.push({ kind: 'connack-ok' });
-    // A probe within 1.25 s, then a spread of at most 1 s.
-    await vi.advanceTimersByTimeAsync(2300);
+    // Nothing answers: the probe watches, and the WebSocket attempt is only the fallback (its ceiling grows past 5 s).
+    expect(conn.state.watching).toBe(true);
+    expect(waitedFor).toBeGreaterThan(5_000);
+    // A probe within 1.25 s, then a spread that after minutes of outage is at most 3 s.
+    await vi.advanceTimersByTimeAsync(4300);
     await flush();
     expect(clients.length).toBe(before + 1);
     expect(conn.state.status).toBe('open');
-    expect(waitedFor).toBeGreaterThan(2300);
+    expect(conn.state.watching).toBe(false);
     random.mockRestore();
     conn.stop();
   });

@@ -131,8 +131,14 @@ describe('planPass', () => {
     expect(planPass(input({ entries: [held], evidence: () => evidence({ availability: 'lost' }) })).transitions).toEqual([]);
   });
 
-  it('ignores entries that are not pending', () => {
-    expect(planPass(input({ entries: [entry({ state: 'unverified' }), entry({ state: 'sent' })] })).transitions).toEqual([]);
+  it('ignores entries that are not pending, and an unverified one until the device reports', () => {
+    const unverified = entry({ state: 'unverified', reason: { code: 'cannot-check', retained: false } });
+    const silent = () => evidence({ replay: 'settled', reported: undefined, property: property({ retained: false }) });
+    expect(planPass(input({ entries: [unverified, entry({ state: 'sent' })], evidence: silent })).transitions).toEqual([]);
+    // The device reports after all (it does not retain its state): what the operator saw → sent; their value → confirmed; else discarded.
+    expect(planPass(input({ entries: [unverified], evidence: () => evidence({ reported: reported(22) }) })).publish).toMatchObject([{ cmdId: 'c1', state: 'sending', fresh: 22 }]);
+    expect(planPass(input({ entries: [unverified], evidence: () => evidence({ reported: reported(unverified.desired as number) }) })).transitions[0]!.to).toMatchObject({ state: 'confirmed' });
+    expect(planPass(input({ entries: [unverified], evidence: () => evidence({ reported: reported(-7) }) })).transitions[0]!.to).toMatchObject({ state: 'discarded', reason: { code: 'device-changed', now: -7 } });
   });
 });
 
