@@ -474,7 +474,8 @@ export class BrokerConnection {
     const probing = REACHABILITY_FAILURES.includes(diagnosis.code) && !offline && (this.options.probeIntervalMs ?? 1000) > 0;
     const watching = probing && NOTHING_ANSWERS.includes(diagnosis.code);
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
-    const delay = backoffDelay(this.backoffAttempt++, watching ? { ...backoff, maxMs: Math.max(backoff.maxMs, WATCHED_MAX_MS) } : backoff);
+    // Watched, the fallback starts where the normal backoff ends: the probe, not the attempts, notices the return.
+    const delay = backoffDelay(this.backoffAttempt++, watching ? { initialMs: Math.max(backoff.initialMs, backoff.maxMs / 2), maxMs: Math.max(backoff.maxMs, WATCHED_MAX_MS) } : backoff);
     const at = this.attemptSoon(delay);
     this.update(
       { status: offline ? 'offline' : 'reconnecting', lastError: diagnosis, nextAttemptAt: at, attempt: this.stateValue.attempt + 1, watching },
