@@ -1,16 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { cutNetwork, expect, expectConnected, setNumber, setTheme, test } from './harness.js';
+import { expectNoAxeViolations } from '../support/axe.js';
 
 const SHOTS = 'docs/screenshots';
-
-/** Zero axe violations (WCAG 2.1 A/AA) on the screen as it is now. */
-async function expectNoViolations(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-  expect(summary, `axe violations on ${screen}`).toEqual([]);
-}
 
 test.describe('accessibility, keyboard, layout and screenshots', () => {
   test.skip(({ brokerKind }) => brokerKind !== 'aedes', 'the UI does not depend on the broker');
@@ -23,11 +15,11 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     await page.getByRole('button', { name: 'Not now' }).click();
     await expect(page.getByRole('spinbutton', { name: 'Genlock phase H' })).toHaveValue('22');
     await setTheme(page, 'dark');
-    await expectNoViolations(page, 'console (dark)');
+    await expectNoAxeViolations(page, 'console (dark)');
     await page.screenshot({ path: `${SHOTS}/dark-theme.png` });
 
     await setTheme(page, 'light');
-    await expectNoViolations(page, 'console (light)');
+    await expectNoAxeViolations(page, 'console (light)');
     await setTheme(page, 'dark');
 
     // History: a few values, then the chart.
@@ -38,7 +30,7 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     }
     await page.getByRole('button', { name: 'Show Genlock phase H history' }).click();
     await expect(page.getByRole('figure', { name: 'Genlock phase H history' }).locator('canvas')).toBeVisible();
-    await expectNoViolations(page, 'history chart');
+    await expectNoAxeViolations(page, 'history chart');
     await page.getByRole('figure', { name: 'Genlock phase H history' }).screenshot({ path: `${SHOTS}/history-chart.png` });
     await page.getByRole('button', { name: 'Hide Genlock phase H history' }).click();
 
@@ -50,13 +42,13 @@ test.describe('accessibility, keyboard, layout and screenshots', () => {
     hf.proxy.pass();
     const card = page.getByRole('group', { name: 'Not sent: Genlock phase H' });
     await expect(card).toBeVisible({ timeout: 15_000 });
-    await expectNoViolations(page, 'conflict card');
+    await expectNoAxeViolations(page, 'conflict card');
     await page.screenshot({ path: `${SHOTS}/conflict-card.png` });
 
     for (const panel of ['Outbox', 'Connection', 'Diagnostics', 'Traffic log', 'Settings', 'Alarms', 'Audit'] as const) {
       const button = page.getByRole('button', { name: panel, exact: panel !== 'Outbox' && panel !== 'Alarms' });
       await button.click();
-      await expectNoViolations(page, `${panel} panel`);
+      await expectNoAxeViolations(page, `${panel} panel`);
       if (panel === 'Diagnostics') await page.getByRole('region', { name: 'Connection diagnostics' }).screenshot({ path: `${SHOTS}/diagnostics.png` });
       await button.click();
     }

@@ -1,8 +1,7 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { messages, say, textParts, type TestLocale } from '../support/locale-text.js';
 import { cutNetwork, expect, setNumber, test, type Console } from './harness.js';
+import { expectNoAxeViolations } from '../support/axe.js';
 
 // Every screen, shown in the pseudo-locale and in German.
 //
@@ -129,14 +128,6 @@ function untranslated(shown: readonly ShownText[], english: Map<string, string>,
   return found;
 }
 
-async function axeClean(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  expect(
-    results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`),
-    `axe violations on ${screen}`,
-  ).toEqual([]);
-}
-
 const LOCALES: readonly { browser: string; locale: TestLocale; lang: string }[] = [
   { browser: 'en-XA', locale: 'en-XA', lang: 'en-XA' },
   { browser: 'de-DE', locale: 'de', lang: 'de' },
@@ -160,7 +151,7 @@ for (const { browser, locale, lang } of LOCALES) {
         const known = new Set([...deviceWords(hf), ...typed]);
         const found = locale === 'en-XA' ? plainWords(shown, known) : untranslated(shown, english, known);
         problems.push(...found.map((f) => `${screen} › ${f}`));
-        await axeClean(page, `${screen} (${browser})`);
+        await expectNoAxeViolations(page, `${screen} (${browser})`);
       };
 
       await page.setViewportSize({ width: 1280, height: 900 });

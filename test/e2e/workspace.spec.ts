@@ -1,8 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { BenchPublisher } from '../../bench/publisher.js';
 import { cutNetwork, expect, expectConnected, selectDevice, setNumber, setTheme, test } from './harness.js';
+import { expectNoAxeViolations } from '../support/axe.js';
 
 test.use({ extraDevices: true });
 
@@ -252,8 +252,7 @@ test.describe("the operator's workspace", () => {
       await expect(page.getByRole('button', { name: 'Compact rows' })).toHaveAttribute('aria-pressed', 'true');
       for (const theme of ['dark', 'light'] as const) {
         await setTheme(page, theme);
-        const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`), `axe (${theme})`).toEqual([]);
+        await expectNoAxeViolations(page, `a compact device page (${theme})`);
       }
     } finally {
       await pub.close();
@@ -280,16 +279,14 @@ test.describe("the operator's workspace", () => {
     await page.getByRole('button', { name: 'Save current values as a scene…' }).click();
     for (const theme of ['dark', 'light'] as const) {
       await setTheme(page, theme);
-      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-      expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`), `axe on a view (${theme})`).toEqual([]);
+      await expectNoAxeViolations(page, `a view (${theme})`);
     }
     await page.getByRole('button', { name: 'Cancel' }).click();
     await setTheme(page, 'dark');
     mkdirSync('docs/screenshots', { recursive: true });
     await page.screenshot({ path: 'docs/screenshots/view-compact.png' });
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(axe.violations.map((v) => v.id), 'axe on Settings').toEqual([]);
+    await expectNoAxeViolations(page, 'Settings');
     // Keyboard only: Edit layout, Move up, by Tab and Enter.
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     const edit = page.getByRole('button', { name: 'Edit layout' });

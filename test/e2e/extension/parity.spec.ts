@@ -1,20 +1,13 @@
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTENSION_DIR, deviceValue, expect, setNumber, setTheme, test, tool } from './fixture.js';
+import { expectNoAxeViolations } from '../../support/axe.js';
 
 /**
  * The same Lit UI in the extension's page: every panel opens and passes axe,
  * in both themes; history, traffic log, diagnostics, profile links and
  * deep links to a control work. (Broker-independent: once, on aedes.)
  */
-
-async function expectNoViolations(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-  expect(summary, `axe violations on ${screen}`).toEqual([]);
-}
 
 test.describe('extension: parity with the PWA', () => {
   test.skip(({ brokerKind }) => brokerKind !== 'aedes', 'the UI does not depend on the broker');
@@ -69,9 +62,9 @@ test.describe('extension: parity with the PWA', () => {
     await page.getByRole('button', { name: 'Not now' }).click();
     await expect(page.getByRole('spinbutton', { name: 'Genlock phase H' })).toHaveValue('22');
     await setTheme(page, 'light');
-    await expectNoViolations(page, 'side panel (light)');
+    await expectNoAxeViolations(page, 'side panel (light)');
     await setTheme(page, 'dark');
-    await expectNoViolations(page, 'side panel (dark)');
+    await expectNoAxeViolations(page, 'side panel (dark)');
     // The theme is the extension's, shared by its pages.
     const tab = await ext.open('', { wide: true });
     await expect.poll(() => tab.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
@@ -95,15 +88,15 @@ test.describe('extension: parity with the PWA', () => {
     for (const panel of ['Outbox', 'Alarms'] as const) {
       const button = page.getByRole('button', { name: new RegExp(`^${panel}\\b`) });
       await button.click();
-      await expectNoViolations(page, `${panel} panel`);
+      await expectNoAxeViolations(page, `${panel} panel`);
       await button.click();
     }
     await page.getByRole('button', { name: 'Tools', exact: true }).click();
-    await expectNoViolations(page, 'Tools menu');
+    await expectNoAxeViolations(page, 'Tools menu');
     await page.getByRole('button', { name: 'Tools', exact: true }).click();
     for (const panel of ['Connection', 'Diagnostics', 'Traffic log', 'Settings', 'Audit'] as const) {
       await tool(page, panel);
-      await expectNoViolations(page, `${panel} panel`);
+      await expectNoAxeViolations(page, `${panel} panel`);
       await tool(page, panel);
     }
 
