@@ -1,6 +1,6 @@
 import { msg, str } from '@lit/localize';
 import { formatNumber } from '../i18n/format.js';
-import type { EntryReason, OutboxEntry, PropertySchema } from '../model/types.js';
+import type { EntryReason, EntryReasonCode, OutboxEntry, PropertySchema } from '../model/types.js';
 import { formatValue } from '../model/values.js';
 
 export interface EntryTextContext {
@@ -121,5 +121,55 @@ export function describeEntry(entry: OutboxEntry, ctx: EntryTextContext): string
     }
     case 'cancelled':
       return why ? msg(str`Cancelled: ${why}`) : msg('Cancelled');
+  }
+}
+
+/** A reason by its code alone, as the audit keeps it (its facts are in the record's own columns). */
+export function reasonCodeText(code: EntryReasonCode): string {
+  switch (code) {
+    case 'already-shown':
+      return msg('the device already showed it');
+    case 'device-changed':
+      return msg('the device changed');
+    case 'cannot-check':
+      return msg('nothing could check it');
+    case 'no-answer':
+      return msg('the device did not answer');
+    case 'asking':
+      return msg('asking the device');
+    case 'device-away':
+      return msg('the device was away');
+    case 'earlier-attempt':
+      return msg('waiting for an earlier attempt');
+    case 'interrupted':
+      return msg('interrupted');
+    case 'reported-before-send':
+      return msg('the device reported just before sending');
+    case 'confirmed-by-echo':
+      return msg('confirmed by the device');
+    case 'no-confirmation':
+      return msg('no confirmation in time');
+    case 'does-not-report':
+      return msg('the device does not report this setting');
+    case 'not-authorized':
+      return msg('the broker did not allow it');
+    case 'broker-refused':
+      return msg('the broker refused it');
+    case 'cannot-encode':
+      return msg('could not be encoded for the device');
+    case 'setting-gone':
+      return msg('the setting is gone');
+    case 'read-only':
+      return msg('read-only');
+    case 'momentary-not-replayed':
+      return msg('a command is never replayed');
+    case 'changed-back':
+      return msg('changed back');
+    case 'withdrawn':
+      return msg('withdrawn');
+    case 'undone':
+      return msg('undone');
+    case 'superseded':
+      return msg('replaced by a later edit');
   }
 }

@@ -7,6 +7,7 @@ import type { OutboxState, PropertyValue } from '../model/types.js';
 import type { DeviceSummary } from '../status/device-states.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { download } from './download.js';
+import { reasonCodeText } from './entry-text.js';
 import { sortDevices } from './hf-device-list.js';
 import { panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
@@ -234,7 +235,7 @@ export class HfAuditPanel extends LitElement {
                   <td>${shown(r.base.value)}${r.baseAgeMs !== null ? html`<br /><span class="muted">${msg(str`${formatDuration(r.baseAgeMs)} old`)}</span>` : nothing}</td>
                   <td>${shown(r.desired)}</td>
                   <td>${r.deviceValue ? shown(r.deviceValue.value) : '—'}${r.echo ? html`<br /><span class="muted">${msg(str`echo ${shown(r.echo.value)} at ${formatTime(r.echo.at)}`)}</span>` : nothing}</td>
-                  <td>${stateText(r.state)}${r.reason ? html`<br /><span class="muted">${r.reason}</span>` : nothing}</td>
+                  <td>${stateText(r.state)}${r.reason ? html`<br /><span class="muted">${reasonCodeText(r.reason)}</span>` : nothing}</td>
                   <td>
                     <ol>
                       ${r.steps.map((s) => html`<li>${stateText(s.state)} ${formatTime(s.at)}</li>`)}
