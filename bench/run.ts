@@ -45,8 +45,8 @@
 
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -865,6 +865,9 @@ async function main(): Promise<void> {
       size: { ...size, overBudget: overBudget(size, budget) },
       ...results,
     };
+    // The fleet runs only when named: a run without it keeps the last fleet figure (the file's keys stay stable).
+    const previous = existsSync(o.out) ? (JSON.parse(await readFile(o.out, 'utf8')) as Partial<Results>) : {};
+    if (!out.fleet && previous.fleet) out.fleet = previous.fleet;
     await writeFile(o.out, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\n${formatSize(size, budget)}\n`);
     console.log(table(out));
