@@ -60,7 +60,7 @@ test.describe('audit of edits', () => {
     await expect(cells.nth(COLUMN.desired)).toHaveText('25');
     await expect(cells.nth(COLUMN.deviceValue)).toContainText('-25');
     await expect(cells.nth(COLUMN.outcome)).toContainText('discarded');
-    await expect(cells.nth(COLUMN.outcome)).toContainText('device-changed');
+    await expect(cells.nth(COLUMN.outcome)).toContainText('the device changed');
     await expect(cells.nth(COLUMN.states).getByRole('listitem')).toHaveText([/^queued /, /^discarded /]);
     await expect(cells.nth(COLUMN.puback)).toHaveText('—');
 
