@@ -39,7 +39,8 @@ import { HoldfastDb } from '../../src/store/db.js';
 import { startStack, BROKER_KINDS, type BrokerKind, type Stack } from '../../sim/stack.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { FakePlatform, FakeRuntime } from '../support/fake-chrome.js';
-import { Prng } from './prng.js';
+import { Prng, stepRng } from './prng.js';
+import { runMain } from './cli.js';
 
 const DEVICE = 'vp4';
 const VP4 = `homie5:${DEVICE}`;
@@ -350,7 +351,7 @@ async function runRound(stack: Stack, proxy: FaultProxy, arrivals: Arrival[], br
 
     const n = rng.range(5, 10);
     for (let s = 0; s < n; s++) {
-      const r = new Prng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(s + 1, 0x85ebca6b)) >>> 0);
+      const r = stepRng(seed, s);
       const kind = r.weighted(WEIGHTS);
       const prop = PROPS[r.int(PROPS.length)]!;
       steps.push(kind);
@@ -627,13 +628,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 200).unref();
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(2);
-  },
-);
+runMain(main);

@@ -44,3 +44,8 @@ export class Prng {
     return entries[entries.length - 1]![0];
   }
 }
+
+/** A round's step has a random stream of its own (from the round's seed and its index), so adding a step kind does not reshuffle the others. */
+export function stepRng(seed: number, step: number): Prng {
+  return new Prng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0);
+}

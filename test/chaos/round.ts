@@ -10,7 +10,7 @@ import type { MqttSimDevice } from '../../sim/sim-base.js';
 import { CHAOS_DEVICES, type ChaosDevice } from './devices.js';
 import { checkRound, type EditRecord, type Findings, type TabView } from './checks.js';
 import { armPublishHook, disarmPublishHook, nextSeq, takeConsolePublishes, type BrokerSet, type DeviceChange, type Value } from './observe.js';
-import { Prng } from './prng.js';
+import { Prng, stepRng } from './prng.js';
 import { lockOwner, locks } from './web-locks.js';
 
 
@@ -124,11 +124,6 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(pollMs);
   }
-}
-
-/** A per-step generator, so one step's choices never shift another's. */
-function stepRng(seed: number, step: number): Prng {
-  return new Prng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0);
 }
 
 export async function runRound(env: RoundEnv, seed: number, roundIndex: number): Promise<RoundOutcome> {

@@ -57,6 +57,7 @@ import { CHAOS_DEVICES } from './devices.js';
 import { runRound, STEP_KINDS, type StepKind } from './round.js';
 import { sabotage, SABOTAGE_KINDS, type SabotageKind } from './sabotage.js';
 import { locks } from './web-locks.js';
+import { runMain } from './cli.js';
 
 interface Args {
   rounds: number;
@@ -383,14 +384,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    // Lingering sockets or timers of closed tabs must not keep the run alive.
-    setTimeout(() => process.exit(code), 200).unref();
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exit(2);
-  },
-);
+runMain(main);
