@@ -14,6 +14,7 @@ import { availabilityText } from './availability.js';
 import { ClockController } from './controllers/clock-controller.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { VIRTUALIZE_AFTER, loadVirtualizer } from './hf-device-list.js';
+import { pageHeaderStyles } from './page-header-styles.js';
 import { sharedStyles } from './shared-styles.js';
 import { DisplayEvent, WorkspaceEvent } from './workspace-events.js';
 import './hf-property-control.js';
@@ -78,21 +79,8 @@ export function completenessText(c: DeviceCompleteness | null | undefined): stri
 export class HfDevicePanel extends LitElement {
   static override styles = [
     sharedStyles,
+    pageHeaderStyles,
     css`
-      :host {
-        display: block;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: baseline;
-        margin-bottom: 0.75rem;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.2rem;
-      }
       h3 {
         margin: 1rem 0 0.5rem;
         font-size: 1rem;
@@ -105,11 +93,6 @@ export class HfDevicePanel extends LitElement {
       .grid.compact {
         grid-template-columns: repeat(auto-fill, minmax(min(100%, 26rem), 1fr));
         gap: 0.25rem 0.75rem;
-      }
-      header .actions {
-        display: flex;
-        gap: 0.5rem;
-        margin-left: auto;
       }
       /* Virtualized: rows of as many columns as .grid would have; rows are positioned absolutely, so margins replace the gap. */
       .rows > .row {

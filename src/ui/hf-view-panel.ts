@@ -7,6 +7,7 @@ import { formatNumber } from '../i18n/format.js';
 import { toBase64Url } from '../model/profile.js';
 import { viewLinkPayload, type View, type ViewItem } from '../model/workspace.js';
 import { SliceController } from './controllers/slice-controller.js';
+import { pageHeaderStyles } from './page-header-styles.js';
 import { sharedStyles } from './shared-styles.js';
 import { DisplayEvent, SelectViewEvent, WorkspaceEvent } from './workspace-events.js';
 import './hf-scenes.js';
@@ -23,27 +24,8 @@ import './hf-view-item.js';
 export class HfViewPanel extends LitElement {
   static override styles = [
     sharedStyles,
+    pageHeaderStyles,
     css`
-      :host {
-        display: block;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: baseline;
-        margin-bottom: 0.75rem;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.2rem;
-      }
-      header .actions {
-        display: flex;
-        gap: 0.5rem;
-        flex-wrap: wrap;
-        margin-left: auto;
-      }
       ol {
         list-style: none;
         margin: 0;
