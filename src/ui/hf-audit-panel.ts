@@ -9,7 +9,7 @@ import { SliceController } from './controllers/slice-controller.js';
 import { download } from './download.js';
 import { reasonCodeText } from './entry-text.js';
 import { sortDevices } from './hf-device-list.js';
-import { panelStyles } from './panel-styles.js';
+import { filterStyles, panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 
 const SHOWN = 200;
@@ -80,20 +80,11 @@ export class HfAuditPanel extends LitElement {
   static override styles = [
     sharedStyles,
     panelStyles,
+    filterStyles,
     css`
       :host {
         /* A grid item of the shell: the wide table scrolls inside its region instead of widening the page. */
         min-width: 0;
-      }
-      .filters {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: end;
-      }
-      label {
-        display: grid;
-        gap: 0.25rem;
       }
       .table {
         max-height: 28rem;

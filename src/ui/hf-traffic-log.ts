@@ -7,7 +7,7 @@ import type { TrafficFilter } from '../store/traffic.js';
 import type { DeviceSummary } from '../status/device-states.js';
 import { SliceController } from './controllers/slice-controller.js';
 import { sortDevices } from './hf-device-list.js';
-import { panelStyles } from './panel-styles.js';
+import { filterStyles, panelStyles } from './panel-styles.js';
 import { sharedStyles } from './shared-styles.js';
 
 const SHOWN = 300;
@@ -22,17 +22,8 @@ export class HfTrafficLog extends LitElement {
   static override styles = [
     sharedStyles,
     panelStyles,
+    filterStyles,
     css`
-      .filters {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: end;
-      }
-      label {
-        display: grid;
-        gap: 0.25rem;
-      }
       ol {
         list-style: none;
         margin: 0.75rem 0 0;

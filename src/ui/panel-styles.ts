@@ -35,3 +35,17 @@ export const panelStyles = css`
     font-size: 0.9rem;
   }
 `;
+
+/** A panel's row of filters (the audit, the traffic log): labelled fields side by side, each label above its field. */
+export const filterStyles = css`
+  .filters {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 1rem;
+    align-items: end;
+  }
+  label {
+    display: grid;
+    gap: 0.25rem;
+  }
+`;
