@@ -83,6 +83,9 @@ function randomId(): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+/** How often finished outbox entries beyond the bound are dropped. */
+const OUTBOX_PRUNE_MS = 60_000;
+
 export class EngineHost {
   readonly id = randomId();
   readonly db: HoldfastDb;
@@ -162,6 +165,11 @@ export class EngineHost {
       for (const id of this.views.dropSilent(Date.now())) this.forgetClient(id);
     }, SILENT_CHECK_MS);
     this.cleanups.push(() => clearInterval(timer));
+    // Finished entries stay for the outbox panel and Undo, within KEEP_FINISHED (src/store/bounds.ts).
+    const pruneOutbox = (): void => void this.outbox.prune().catch((err: unknown) => console.warn('Holdfast: could not prune the outbox', err));
+    pruneOutbox();
+    const pruning = setInterval(pruneOutbox, OUTBOX_PRUNE_MS);
+    this.cleanups.push(() => clearInterval(pruning));
   }
 
   /** Serve clients on a channel; every client on it is told a (new) host is up. */

@@ -5,6 +5,8 @@ import type { HistoryRow, HoldfastDb } from './db.js';
  * covers the last HISTORY_MAX_ROWS points, whatever its size (about 20 MB).
  */
 export const HISTORY_MAX_ROWS = 100_000;
+/** A trim leaves this share of the bound. */
+const TRIM_TO = 0.8;
 const FLUSH_MS = 2000;
 const TRIM_EVERY_MS = 30_000;
 /** IndexedDB clones every row on the writing thread: write in slices so no single task runs long. */
@@ -63,10 +65,14 @@ export class HistoryWriter {
     }
   }
 
-  /** Drop the oldest points beyond the bound, by one indexed query. */
+  /**
+   * Past the bound, drop the oldest points down to 80 % of it, by one indexed
+   * query: the headroom takes the writes until the next trim, so the table
+   * never stands above its bound (at 200 values/s, 30 s is 6,000 rows).
+   */
   async trim(): Promise<void> {
     const count = await this.db.history.count();
-    if (count > this.maxRows) await this.db.history.bulkDelete(await this.db.history.orderBy('at').limit(count - this.maxRows).primaryKeys());
+    if (count > TRIM_TO * this.maxRows) await this.db.history.bulkDelete(await this.db.history.orderBy('at').limit(count - Math.floor(TRIM_TO * this.maxRows)).primaryKeys());
   }
 
   dispose(): void {
