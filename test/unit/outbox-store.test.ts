@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HoldfastDb, StorageFullError } from '../../src/store/db.js';
-import { OutboxStore } from '../../src/store/outbox.js';
+import { KEEP_FINISHED, OutboxStore } from '../../src/store/outbox.js';
 import { base, entry } from '../support/model-fixtures.js';
 
 let n = 0;
@@ -123,5 +123,21 @@ describe('OutboxStore', () => {
     const [e] = await db.outbox.toArray();
     expect(e).toMatchObject({ state: 'queued', base: { value: 0, receivedAt: 5, session: null, renderedIn: null } });
     expect(e!.reason).toBeUndefined();
+  });
+
+  it('prunes the oldest finished entries beyond the bound, and never one that is pending or needs the operator', async () => {
+    const { db, outbox } = store();
+    const over = 25;
+    const rows = [
+      ...Array.from({ length: KEEP_FINISHED + over }, (_, i) => entry({ seq: i + 1, cmdId: `f${i}`, state: i % 2 === 0 ? 'confirmed' : 'cancelled' })),
+      entry({ seq: 10_001, cmdId: 'q', state: 'queued' }),
+      entry({ seq: 10_002, cmdId: 'x', state: 'discarded' }),
+    ];
+    await db.outbox.bulkPut(rows);
+    await outbox.prune();
+    const left = await db.outbox.toArray();
+    expect(left).toHaveLength(KEEP_FINISHED + 2);
+    expect(left.map((e) => e.cmdId)).toEqual(expect.arrayContaining(['q', 'x', `f${over}`, `f${KEEP_FINISHED + over - 1}`]));
+    expect(left.some((e) => e.cmdId === `f${over - 1}`)).toBe(false);
   });
 });
