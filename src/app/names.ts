@@ -5,6 +5,12 @@
 
 /** One tab per origin holds this Web Lock and runs the engine host; a Background Sync run takes it too. */
 export const LEADER_LOCK = 'holdfast-leader';
+/**
+ * The engine worker holds this one for its whole life. A closed tab releases
+ * the leader lock at once, but its worker may run on for a moment: the next
+ * leader's worker starts only once the last one is really gone.
+ */
+export const ENGINE_LOCK = 'holdfast-engine';
 /** The host protocol's shared channel (host/ports.ts broadcastEndpoint/broadcastTransport). */
 export const HOST_CHANNEL = 'holdfast-host';
 /** Tab-to-tab messages about shared settings (app/tab-coordinator.ts). */

@@ -135,26 +135,27 @@ export class OutboxEngine {
 
   /** One planner pass: read what is pending, plan, write the plan in one transaction, then carry it out. */
   private async pass(): Promise<void> {
-    const pending = await this.deps.outbox.pending();
+    const open = await this.deps.outbox.open();
     if (this.disposed) return;
+    const pending = open.filter((e) => !IN_FLIGHT_STATES.includes(e.state));
     this.pendingSeen = pending.length > 0;
     this.deps.onPendingDevices?.(new Set([...pending.map((e) => e.deviceId), ...[...this.inFlight.values()].map((e) => e.deviceId)]));
     const session = this.publisher ? this.deps.pipeline.liveSession() : null;
     if (session === null) return;
     const now = Date.now();
-    const plan = planPass({
-      entries: pending,
-      evidence: (d, p) => this.deps.pipeline.evidenceFor(d, p, now),
-      session,
-      busy: new Set(this.inFlight.keys()),
-      now,
-      timing: this.deps.options,
-    });
+    const { busy, abandoned, wakeAt } = this.foreignInFlight(open, now);
+    const plan = planPass({ entries: pending, evidence: (d, p) => this.deps.pipeline.evidenceFor(d, p, now), session, busy, now, timing: this.deps.options });
     const settle = this.deps.pipeline.nextSettleAt(plan.waitingFor, now);
-    this.scheduleWake([plan.wakeAt, settle].filter((t): t is number => t !== null));
-    if (plan.transitions.length === 0) return;
+    this.scheduleWake([plan.wakeAt, settle, wakeAt].filter((t): t is number => t !== null));
+    const transitions = [...abandoned.map((from) => ({ from, to: recoverAfterCrash(from, now) })), ...plan.transitions];
+    if (transitions.length === 0) return;
     // Durable before anything is published: after a crash a "sending" entry is judged again, never blindly resent.
-    const applied = await this.deps.outbox.transitionMany(plan.transitions.map((t) => [t.from, t.to] as const));
+    const applied = await this.deps.outbox.transitionMany(transitions.map((t) => [t.from, t.to] as const));
+    if (abandoned.length > 0) {
+      this.written(transitions.slice(0, abandoned.length).filter((_, i) => applied[i]).map((t) => t.to));
+      applied.splice(0, abandoned.length);
+      this.rerun = true;
+    }
     this.written(plan.transitions.filter((_, i) => applied[i]).map((t) => t.to));
     if (applied.some((ok) => !ok)) this.rerun = true;
     const ok = new Set(plan.transitions.filter((_, i) => applied[i]).map((t) => t.to));
@@ -163,6 +164,29 @@ export class OutboxEngine {
       const asked = plan.transitions.find((t) => t.to.state === 'checking' && t.to.deviceId === q.deviceId && t.to.propertyId === q.propertyId)?.to;
       if (asked && ok.has(asked)) this.ask(asked);
     }
+  }
+
+  /**
+   * Settings busy on this pass: those this host has in flight, and those with
+   * an entry in flight that this host does not track (a host that stopped
+   * mid-send, or this host's own entry between its release and its write).
+   * An untracked entry still in flight after two echo deadlines has no host
+   * left to move it on: it goes back to be judged again.
+   */
+  private foreignInFlight(open: readonly OutboxEntry[], now: number): { busy: Set<string>; abandoned: OutboxEntry[]; wakeAt: number | null } {
+    const busy = new Set(this.inFlight.keys());
+    const abandoned: OutboxEntry[] = [];
+    let wakeAt: number | null = null;
+    const grace = 2 * this.deps.options.echoDeadlineMs;
+    for (const e of open) {
+      if (!IN_FLIGHT_STATES.includes(e.state)) continue;
+      const key = propertyKey(e.deviceId, e.propertyId);
+      if (this.inFlight.get(key)?.cmdId === e.cmdId) continue;
+      busy.add(key);
+      if (e.updatedAt + grace <= now) abandoned.push(e);
+      else wakeAt = Math.min(wakeAt ?? Infinity, e.updatedAt + grace);
+    }
+    return { busy, abandoned, wakeAt };
   }
 
   private scheduleWake(times: readonly number[]): void {

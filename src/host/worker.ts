@@ -5,7 +5,7 @@
  * over the tabs' BroadcastChannel. It dies with its tab; the next leader
  * tab's worker takes over and reconciles.
  */
-import { HOST_CHANNEL } from '../app/names.js';
+import { ENGINE_LOCK, HOST_CHANNEL } from '../app/names.js';
 import { offerHostToBench } from '../bench-hooks.js';
 import { EngineHost, type EngineHostOptions } from './engine-host.js';
 import { broadcastEndpoint, portEndpoint } from './ports.js';
@@ -22,6 +22,26 @@ export type WorkerControl =
   | { readonly type: 'stop' };
 
 let host: EngineHost | null = null;
+let releaseEngineLock: () => void = () => undefined;
+
+/**
+ * Wait until no other engine worker lives, then hold that until this one stops
+ * or dies. Without it, a closed leader tab's worker could still write and
+ * publish an entry after the next leader recovered interrupted ones, and the
+ * next leader would judge a later edit of the same setting beside it.
+ */
+function holdEngineLock(): Promise<void> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return Promise.resolve();
+  return new Promise<void>((granted) => {
+    void locks
+      .request(ENGINE_LOCK, () => {
+        granted();
+        return new Promise<void>((release) => (releaseEngineLock = release));
+      })
+      .catch(() => granted());
+  });
+}
 
 self.addEventListener('message', (e: MessageEvent<WorkerControl>) => {
   const m = e.data;
@@ -30,11 +50,16 @@ self.addEventListener('message', (e: MessageEvent<WorkerControl>) => {
     const h = new EngineHost({ ...options, kind: 'worker' });
     host = h;
     offerHostToBench(h, bench);
-    void h.start().then(() => {
-      h.serve(portEndpoint(m.port, () => m.port.close()));
-      h.serve(broadcastEndpoint(HOST_CHANNEL));
-    });
+    void holdEngineLock()
+      .then(() => h.start())
+      .then(() => {
+        h.serve(portEndpoint(m.port, () => m.port.close()));
+        h.serve(broadcastEndpoint(HOST_CHANNEL));
+      });
   } else if (m.type === 'stop') {
-    void (host?.stop() ?? Promise.resolve()).then(() => self.postMessage({ type: 'stopped' }));
+    void (host?.stop() ?? Promise.resolve()).then(() => {
+      releaseEngineLock();
+      self.postMessage({ type: 'stopped' });
+    });
   }
 });

@@ -153,6 +153,16 @@ export class OutboxStore {
     return rows.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   }
 
+  /**
+   * What one planner pass reads, in one query: entries that may still be
+   * published or decided by evidence (pending and unverified), and those in
+   * flight (which keep their setting busy), in the order the operator made them.
+   */
+  async open(): Promise<OutboxEntry[]> {
+    const rows = await this.db.outbox.where('state').anyOf([...PENDING_STATES, 'unverified', ...IN_FLIGHT_STATES]).toArray();
+    return rows.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  }
+
   /** Operator acknowledged an ended entry: keep it for the record but stop showing it. */
   async dismiss(seq: number, now = Date.now()): Promise<void> {
     await this.write(async () => {

@@ -241,6 +241,59 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     await until(h, (s) => value(s, 'genlock/phase-h') === 5 && s.outbox.length === 0, 15_000);
     expect(await sets('genlock/phase-h')).toEqual(['5']);
   });
+  it('decides an unverified edit once the device reports the setting after all, by the same rule', async () => {
+    const h = newHub();
+    await h.start({ defaultBrokerUrl: proxy.url('/') });
+    await until(h, (s) => connected(s) && value(s, 'genlock/phase-h') === 22);
+    proxy.refuse();
+    proxy.drop();
+    await until(h, (s) => !connected(s));
+    await clearRetained(['homie/5/vp4/genlock/phase-h', 'homie/5/vp4/genlock/phase-h/$target']);
+    await h.edit(VP4, 'genlock/phase-h', 5);
+    proxy.pass();
+    await until(h, entryIn('unverified'), 15_000);
+    // Someone moves the setting at the panel: the device reports, and what the operator saw (22) is stale.
+    stack.setFromPanel('vp4', 'genlock/phase-h', -25);
+    const discarded = await waitFor('the edit decided', async () => (await h.db.outbox.toArray()).find((r) => r.state === 'discarded'), 15_000);
+    expect(discarded.reason).toEqual({ code: 'device-changed', now: -25 });
+    expect(await sets('genlock/phase-h')).toEqual([]);
+  });
+
+  it('keeps a setting busy while another host left an entry of it in flight, and recovers that entry once no host can own it', async () => {
+    const h = newHub();
+    await h.start({ defaultBrokerUrl: proxy.url('/') });
+    await until(h, (s) => connected(s) && value(s, 'genlock/phase-h') === 22);
+    // A closed leader's worker that ran on for a moment: its "sending" row lands after this host recovered.
+    const now = Date.now();
+    await h.db.outbox.add({
+      cmdId: 'late-1',
+      deviceId: VP4,
+      propertyId: 'genlock/phase-h',
+      desired: 40,
+      base: { value: 22, receivedAt: now - 1000, session: 'earlier', renderedIn: 'earlier' },
+      state: 'sending',
+      createdAt: now - 1000,
+      updatedAt: now,
+      attempts: 1,
+      lastAttemptAt: now,
+    });
+    await h.edit(VP4, 'genlock/phase-h', 5);
+    await sleep(1500);
+    // Not judged beside the other host's edit: one write per setting at a time.
+    expect(await sets('genlock/phase-h')).toEqual([]);
+    expect((await h.db.outbox.toArray()).find((r) => r.desired === 5)?.state).toBe('queued');
+    // After two echo deadlines no host can still move it on: it is judged again (the device still shows its base,
+    // so it goes once), and then the later edit, whose base 22 the device no longer shows.
+    await until(h, (s) => value(s, 'genlock/phase-h') === 40, 15_000);
+    const rows = await waitFor('both entries ended', async () => {
+      const all = await h.db.outbox.toArray();
+      return all.every((r) => r.state === 'confirmed' || r.state === 'discarded') && all.length === 2 ? all : undefined;
+    }, 15_000);
+    expect(rows.find((r) => r.cmdId === 'late-1')?.state).toBe('confirmed');
+    expect(rows.find((r) => r.desired === 5)?.reason).toEqual({ code: 'device-changed', now: 40 });
+    expect(await sets('genlock/phase-h')).toEqual(['40']);
+  });
+
   it("subscribes a device's values only while it is needed: shown on a page, or with an edit queued", async () => {
     const LAMP4 = 'homie4:lamp4';
     const MIXER8 = 'homie5:mixer8';
