@@ -57,9 +57,12 @@ export class WorkerTarget {
     readonly url: string,
   ) {}
 
+  private snapshotChunks: string[] | null = null;
+
   /** @internal */
   onMessage(raw: string): void {
-    const m = JSON.parse(raw) as { id?: number; result?: unknown; error?: { message: string } };
+    const m = JSON.parse(raw) as { id?: number; method?: string; params?: { chunk?: string }; result?: unknown; error?: { message: string } };
+    if (m.method === 'HeapProfiler.addHeapSnapshotChunk') this.snapshotChunks?.push(m.params?.chunk ?? '');
     if (m.id === undefined) return;
     const p = this.pending.get(m.id);
     if (!p) return;
@@ -102,6 +105,18 @@ export class WorkerTarget {
     await this.send('HeapProfiler.collectGarbage');
     const { usedSize } = await this.send<{ usedSize: number }>('Runtime.getHeapUsage');
     return usedSize;
+  }
+
+  /** A heap snapshot of the worker (after a GC), as the .heapsnapshot JSON text DevTools loads. */
+  async heapSnapshot(): Promise<string> {
+    await this.send('HeapProfiler.collectGarbage');
+    this.snapshotChunks = [];
+    try {
+      await this.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      return this.snapshotChunks.join('');
+    } finally {
+      this.snapshotChunks = null;
+    }
   }
 
   clock(): Promise<ClockOffset> {

@@ -2,7 +2,7 @@ import { localized, msg, str } from '@lit/localize';
 import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { formatNumber } from '../i18n/format.js';
-import type { Series } from '../store/history.js';
+import { SPARKLINE_LIMIT, type Series } from '../store/history.js';
 import { SliceController } from './controllers/slice-controller.js';
 
 /** A tiny inline trend of a numeric property (no library: a polyline), redrawn when its series gets a point. */
@@ -37,7 +37,7 @@ export class HfSparkline extends LitElement {
   /** Text alternative, e.g. "Genlock phase H trend". */
   @property() label = '';
   /** The series, copied on each change so a render sees a stable array (the store mutates its own). */
-  private readonly series = new SliceController<Series, Series>(this, (c) => (fn) => c.history.subscribe(this.deviceId, this.propertyId, fn), (s) => [...s], () => false);
+  private readonly series = new SliceController<Series, Series>(this, (c) => (fn) => c.history.subscribe(this.deviceId, this.propertyId, fn, SPARKLINE_LIMIT), (s) => [...s], () => false);
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('deviceId') || changed.has('propertyId')) this.series.rebind();

@@ -3,6 +3,7 @@
 // size, and the longest main-thread tasks.
 
 import type { BrowserContext, Page } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
 import { PageWorkers } from '../../bench/cdp.js';
 
 export interface HeapSample {
@@ -30,19 +31,38 @@ export function slope(points: readonly (readonly [number, number])[]): number {
 
 const MB = 1024 * 1024;
 
-/** One page's JS heap after GC, MB. */
+/**
+ * Readings per sample, a second apart; the smallest counts. A leak is there
+ * in every reading; what a path flap's replay or a table trim holds for a
+ * moment is not (single readings showed such spikes of 2–3 MB).
+ */
+const READINGS = 3;
+const READING_GAP_MS = 1000;
+
+async function smallestOf(read: () => Promise<number>): Promise<number> {
+  let least = Infinity;
+  for (let i = 0; i < READINGS; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, READING_GAP_MS));
+    least = Math.min(least, await read());
+  }
+  return least;
+}
+
+/** One page's JS heap after GC, MB (the smallest of a few readings). */
 export async function pageHeapMb(context: BrowserContext, page: Page): Promise<number> {
   const cdp = await context.newCDPSession(page);
   try {
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    return usedSize / MB;
+    return await smallestOf(async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      return usedSize / MB;
+    });
   } finally {
     await cdp.detach().catch(() => {});
   }
 }
 
-/** The heap after GC of the page's dedicated workers (the engine's, in the leader tab), MB; null if it has none. */
+/** The heap after GC of the page's dedicated workers (the engine's, in the leader tab), MB, the smallest of a few readings; null if it has none. */
 export async function workerHeapMb(context: BrowserContext, page: Page): Promise<number | null> {
   const workers = await PageWorkers.attach(context, page);
   try {
@@ -51,7 +71,7 @@ export async function workerHeapMb(context: BrowserContext, page: Page): Promise
     const list = workers.list();
     if (list.length === 0) return null;
     let total = 0;
-    for (const w of list) total += await w.heapAfterGc();
+    for (const w of list) total += await smallestOf(() => w.heapAfterGc());
     return total / MB;
   } finally {
     await workers.detach().catch(() => {});
@@ -108,4 +128,37 @@ export function domNodes(page: Page): Promise<number> {
     };
     return count(document);
   });
+}
+
+/**
+ * Investigation aid, off by default: with SOAK_SNAPSHOTS=<dir> the soak
+ * writes heap snapshots of each tab and its engine worker at the minutes in
+ * SOAK_SNAPSHOT_MINUTES (e.g. "3,15"), for `tsx bench/heap-census.ts a b`.
+ */
+export async function writeHeapSnapshots(context: BrowserContext, page: Page, prefix: string): Promise<string[]> {
+  const written: string[] = [];
+  const cdp = await context.newCDPSession(page);
+  try {
+    const chunks: string[] = [];
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', (e) => chunks.push(e.chunk));
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    writeFileSync(`${prefix}-page.heapsnapshot`, chunks.join(''));
+    written.push(`${prefix}-page.heapsnapshot`);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+  const workers = await PageWorkers.attach(context, page);
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    let i = 0;
+    for (const w of workers.list()) {
+      const file = `${prefix}-worker${i++}.heapsnapshot`;
+      writeFileSync(file, await w.heapSnapshot());
+      written.push(file);
+    }
+  } finally {
+    await workers.detach().catch(() => {});
+  }
+  return written;
 }

@@ -59,6 +59,10 @@ const r = JSON.parse(readFileSync(out, 'utf8')) as SoakResult;
 console.log('');
 console.log(`soak: ${r.properties} properties, ${r.statusRate} status/s, ${r.edits} edits (${r.sets} sets), ${r.flaps} path flaps, the leader tab closed once`);
 console.log(`soak: heap after GC by minute: ${r.heap.map((h) => `${h.minute}:${h.totalMb.toFixed(1)}`).join(' ')} MB`);
+// Pages and the engine worker apart, with the tab names generalised (the leader moves when its tab closes).
+const partsAt = (h: SoakResult['heap'][number] | undefined): string =>
+  h ? Object.entries(h.parts).map(([k, v]) => `${k.replace(/\d+/, '#')} ${v.toFixed(1)}`).join(', ') : 'none';
+console.log(`soak: heap by part, minute ${r.heap[Math.min(5, r.heap.length - 1)]?.minute ?? 0}: ${partsAt(r.heap[Math.min(5, r.heap.length - 1)])}; last: ${partsAt(r.heap.at(-1))} MB`);
 for (const [name, t] of Object.entries(r.tables)) {
   const bound = r.bounds[name];
   console.log(`soak:   table ${name.padEnd(13)} ${String(t.rows).padStart(7)} rows ${t.mb.toFixed(2).padStart(7)} MB${bound === null || bound === undefined ? '' : `  (bound ${bound}${t.counted !== t.rows ? `, ${t.counted} counted` : ''})`}`);

@@ -29,11 +29,14 @@ import { decodeSet, parseDeviceLine, type BrokerSet, type DeviceChange, type Val
 import { Prng } from '../chaos/prng.js';
 import { cutNetwork, expectConnected, setNumber } from '../e2e/harness.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
-import { domNodes, workerHeapMb, originUsageMb, pageHeapMb, slope, tableSizes, type HeapSample, type TableSize } from './measure.js';
+import { domNodes, workerHeapMb, originUsageMb, pageHeapMb, slope, tableSizes, writeHeapSnapshots, type HeapSample, type TableSize } from './measure.js';
 import { judgeSoak } from './verdict.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 3);
 const OUT = process.env.SOAK_OUT ?? 'test-results/soak.json';
+/** Investigation aid (measure.ts writeHeapSnapshots): off unless SOAK_SNAPSHOTS names a directory. */
+const SNAPSHOT_DIR = process.env.SOAK_SNAPSHOTS;
+const SNAPSHOT_MINUTES = (process.env.SOAK_SNAPSHOT_MINUTES ?? '').split(',').filter(Boolean).map(Number);
 const BENCH_DEVICES = 100;
 const BENCH_PROPS = 100;
 const RATE = 200;
@@ -313,6 +316,9 @@ test('soak', async ({ browser }) => {
         const engine = await workerHeapMb(context!, tab.page);
         if (engine !== null) parts[`workers (tab ${tab.n})`] = engine;
         await collect(tab);
+        if (SNAPSHOT_DIR && SNAPSHOT_MINUTES.includes(Math.round(minute))) {
+          for (const f of await writeHeapSnapshots(context!, tab.page, `${SNAPSHOT_DIR}/m${Math.round(minute)}-tab${tab.n}`)) console.log(`soak: wrote ${f}`);
+        }
       }
       heap.push({ minute, totalMb: Object.values(parts).reduce((a, b) => a + b, 0), parts });
       const some = openTabs()[0]!;

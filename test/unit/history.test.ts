@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HoldfastDb } from '../../src/store/db.js';
-import { HISTORY_LIMIT, HistoryStore, type Series } from '../../src/store/history.js';
+import { HISTORY_LIMIT, HistoryStore, SPARKLINE_LIMIT, type Series } from '../../src/store/history.js';
 import { HistoryWriter } from '../../src/store/history-writer.js';
 
 let n = 0;
@@ -65,6 +65,30 @@ describe('HistoryStore (a tab)', () => {
     expect(last[0]!.value).toBe(21);
     stop();
     expect(h.heldSeries).toBe(0);
+    h.dispose();
+  });
+
+  it('holds as many points as its largest subscriber shows: a sparkline alone holds its few, a chart beside it the full series', async () => {
+    const db = freshDb();
+    await db.history.bulkPut(Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) => ({ deviceId: 'd', propertyId: 'p', at: 1000 * i, value: i })));
+    const h = new HistoryStore(db);
+    let spark: Series = [];
+    let chart: Series = [];
+    const stopSpark = h.subscribe('d', 'p', (s) => (spark = [...s]), SPARKLINE_LIMIT);
+    await vi.waitFor(() => expect(spark.length).toBe(SPARKLINE_LIMIT));
+    expect(spark.at(-1)!.value).toBe(HISTORY_LIMIT + 19);
+    const stopChart = h.subscribe('d', 'p', (s) => (chart = [...s]));
+    // The chart reads the older points it needs; the newest ones are the same for both.
+    await vi.waitFor(() => expect(chart.length).toBe(HISTORY_LIMIT));
+    expect(chart[0]!.value).toBe(20);
+    h.add('d', 'p', 1000 * (HISTORY_LIMIT + 40), -1);
+    expect(chart.length).toBe(HISTORY_LIMIT);
+    stopChart();
+    h.add('d', 'p', 1000 * (HISTORY_LIMIT + 41), -2);
+    // The chart left: the series is trimmed back to what the sparkline shows.
+    expect(spark.length).toBe(SPARKLINE_LIMIT);
+    expect(spark.slice(-2).map((p) => p.value)).toEqual([-1, -2]);
+    stopSpark();
     h.dispose();
   });
 
