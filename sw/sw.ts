@@ -4,6 +4,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { NetworkFirst } from 'workbox-strategies';
 import { BACKGROUND_SYNC_TAG } from '../src/app/names.js';
+import { withLastKnown } from './first-paint-shell.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -17,7 +18,11 @@ interface SyncEvent extends ExtendableEvent {
 // The app shell: served from cache, so a reload with the network cut shows the console.
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: [/^\/config\.json/] }));
+// The shell comes with the last-known state already painted in (first-paint-shell.ts).
+const shell = createHandlerBoundToURL('index.html');
+registerRoute(
+  new NavigationRoute(async (options) => withLastKnown(await shell(options), self.indexedDB, self.navigator.languages), { denylist: [/^\/config\.json/] }),
+);
 
 // The server's broker preconfiguration: fresh when online, last known when not.
 registerRoute(({ url }) => url.origin === self.location.origin && url.pathname === '/config.json', new NetworkFirst({ cacheName: 'holdfast-config', networkTimeoutSeconds: 3 }));

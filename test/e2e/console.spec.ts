@@ -73,7 +73,10 @@ test.describe('foundation: vp4 over the embedded broker', () => {
     cutNetwork(hf.proxy);
     await hf.stack.stop();
     await page.context().setOffline(true);
-    await page.reload();
+    const shell = await page.reload();
+    // The service worker served the shell with the last-known values already in its HTML (sw/first-paint-shell.ts).
+    expect(shell?.fromServiceWorker()).toBe(true);
+    expect(await shell?.text()).toMatch(/<hf-app><div class="first-paint"[^>]*>.*Starting: last-known values.*<li>VP4 Video Processor<\/li>/s);
     await expect(page).toHaveTitle('Holdfast');
     await expect(page.getByRole('spinbutton', { name: 'Genlock phase H' })).toHaveValue('22');
     await expect(page.getByText(/last seen .*ago/).first()).toBeVisible();
