@@ -6,6 +6,11 @@ import { StorageFullError, isQuotaError, type HoldfastDb } from './db.js';
 
 /** Finished entries kept for the outbox panel's history; older ones are pruned (the audit keeps the record). */
 export const KEEP_FINISHED = 200;
+/**
+ * What a prune keeps: 80 % of the bound, so the entries finishing until the
+ * next prune (a minute later) stay within it (the 60-minute soak found 206).
+ */
+export const PRUNE_TO = Math.floor(KEEP_FINISHED * 0.8);
 const HIDDEN_STATES: readonly OutboxState[] = FINISHED_STATES;
 
 export interface EditRequest {
@@ -193,11 +198,11 @@ export class OutboxStore {
     return liveQuery(() => this.db.outbox.where('state').anyOf([...PENDING_STATES]).toArray());
   }
 
-  /** Bound the table: drop the oldest finished entries beyond KEEP_FINISHED. */
+  /** Bound the table: keep the newest PRUNE_TO finished entries, dropping the oldest (within KEEP_FINISHED until the next prune). */
   async prune(): Promise<void> {
     const finished = await this.db.outbox.where('state').anyOf([...FINISHED_STATES]).primaryKeys();
-    if (finished.length <= KEEP_FINISHED) return;
-    const drop = finished.sort((a, b) => a - b).slice(0, finished.length - KEEP_FINISHED);
+    if (finished.length <= PRUNE_TO) return;
+    const drop = finished.sort((a, b) => a - b).slice(0, finished.length - PRUNE_TO);
     await this.db.outbox.bulkDelete(drop);
   }
 

@@ -55,6 +55,12 @@ export interface EditRecord {
   /** The tab's reported value when edit() was called (edit() reads it synchronously). */
   readonly reported: Value | undefined;
   readonly label: string;
+  /**
+   * Set where the harness reads the control and then acts on it through the
+   * page (the soak): until this time the control may have rendered a newer
+   * report, which is then what the operator edited from.
+   */
+  shownUntil?: number;
   result?: CoalesceResult;
   /** When edit() resolved (observation order): concurrent edits commit in this order, not in call order. */
   doneSeq?: number;
@@ -151,7 +157,10 @@ export function checkRound(d: RoundData): Findings {
     const label = `edit #${e.n} (${e.label}, tab ${e.tab}) ${e.prop} → ${String(e.desired)}`;
     const earlier = desiredSoFar.get(e.prop) ?? [];
     /** What the operator may have been looking at: the reported value, or an earlier edit in flight. */
-    const plausibleBase = (v: Value | null): boolean => (v === null ? e.reported === undefined : valuesEqual(v, e.reported ?? null) || earlier.some((x) => valuesEqual(x, v)));
+    const renderedMeanwhile = (v: Value): boolean =>
+      e.shownUntil !== undefined && (changesByProp.get(e.prop) ?? []).some((c) => c.online && c.at >= e.at && c.at <= e.shownUntil! && valuesEqual(c.value, v));
+    const plausibleBase = (v: Value | null): boolean =>
+      v === null ? e.reported === undefined : valuesEqual(v, e.reported ?? null) || earlier.some((x) => valuesEqual(x, v)) || renderedMeanwhile(v);
     switch (r.action) {
       case 'noop':
         if (!plausibleBase(e.desired)) violations.vanished.push(`${label}: dropped as already the value, but the tab showed ${String(e.reported)}`);

@@ -280,6 +280,8 @@ test('soak', async ({ browser }) => {
       mark(`edit ${t.prop} → ${value} in tab ${tab.n} (${label})`);
       pending.set(tab, [...(pending.get(tab) ?? []), e]);
       await setNumber(tab.page.getByRole('list', { name: 'Soak controls' }).getByRole('group', { name: t.group, exact: true }), t.name, value);
+      // The control could have rendered a newer report between the read above and the edit.
+      e.shownUntil = Date.now();
     };
     const freshValue = (t: Target, avoid: readonly number[]): number => {
       const [lo, hi] = t.device.ranges[t.prop]!;
