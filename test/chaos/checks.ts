@@ -34,6 +34,9 @@ import type { BrokerSet, ConsolePublish, DeviceChange, Value } from './observe.j
 
 export const RACE_MS = 250;
 
+/** How long a device's report may take to reach a tab's control (the soak's DOM-read edits only). */
+const REPORT_LAG_MS = 2000;
+
 export const CATEGORIES = ['stale-base', 'applied-twice', 'not-ended', 'vanished', 'unexplained'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -157,8 +160,12 @@ export function checkRound(d: RoundData): Findings {
     const label = `edit #${e.n} (${e.label}, tab ${e.tab}) ${e.prop} → ${String(e.desired)}`;
     const earlier = desiredSoFar.get(e.prop) ?? [];
     /** What the operator may have been looking at: the reported value, or an earlier edit in flight. */
+    // Read from the DOM, `reported` is what the input showed, which may be another tab's pending edit; the base is
+    // the report the control rendered under it. Any value the device published shortly before the read (its
+    // newer report possibly still on its way to this tab) or while the harness acted is what it may have rendered.
     const renderedMeanwhile = (v: Value): boolean =>
-      e.shownUntil !== undefined && (changesByProp.get(e.prop) ?? []).some((c) => c.online && c.at >= e.at && c.at <= e.shownUntil! && valuesEqual(c.value, v));
+      e.shownUntil !== undefined &&
+      (valuesEqual(valueAt(e.prop, e.at - REPORT_LAG_MS).value ?? null, v) || (changesByProp.get(e.prop) ?? []).some((c) => c.online && c.at >= e.at - REPORT_LAG_MS && c.at <= e.shownUntil! && valuesEqual(c.value, v)));
     const plausibleBase = (v: Value | null): boolean =>
       v === null ? e.reported === undefined : valuesEqual(v, e.reported ?? null) || earlier.some((x) => valuesEqual(x, v)) || renderedMeanwhile(v);
     switch (r.action) {
