@@ -11,9 +11,10 @@
  *  3. No report on this session yet, and the device may still be replaying
  *     its retained status: wait.
  *  4. No report, and the operator looked on this very session (no reconnect
- *     since): nothing contradicts what they saw → send. An unknown base too.
- *     If what they saw was itself reported on an earlier session and the
- *     device can be asked, ask first (rule 5's question).
+ *     since) at a value reported on it: nothing contradicts what they saw →
+ *     send. An unknown base too. If what they saw was itself reported on an
+ *     earlier session, ask first where the device can be asked (rule 5's
+ *     question); a retained setting that did not come back is rule 5 too.
  *  5. No report, and the base is from an earlier session: ask the device
  *     where the convention can; no way to ask, or no answer in time →
  *     unverified, for the operator's explicit Send anyway or Dismiss, until
@@ -133,9 +134,12 @@ export function judge(entry: OutboxEntry, ev: PropertyEvidence, session: LiveSes
   // contradicts what they saw.
   const sawItLive = entry.base.renderedIn === session.id && entry.state !== 'held';
   // What they saw may itself be older than this session (a device that does not replay its state shows its last
-  // report): where the device can be asked, ask rather than trust it.
+  // report): where the device can be asked, ask rather than trust it. A retained setting that did not come back
+  // on this session is missing evidence, not its absence (a broker restarted without persistence lost it, and the
+  // panel may have moved while the device was away): the operator decides.
   const sawOldValue = entry.base.value !== null && entry.base.session !== session.id;
-  if (entry.sentAnywayBy !== undefined || (sawItLive && !(sawOldValue && ev.canAsk))) return { next: 'send', fresh: null };
+  const replayed = ev.property?.retained !== false;
+  if (entry.sentAnywayBy !== undefined || (sawItLive && !(sawOldValue && (ev.canAsk || replayed)))) return { next: 'send', fresh: null };
   if (ev.canAsk) {
     const askedThisSession = entry.state === 'checking' && entry.askedAt !== undefined && entry.askedAt >= session.startedAt;
     if (!askedThisSession) return { next: 'ask' };

@@ -31,7 +31,13 @@ describe('judge: the evidence rules', () => {
     expect(j(entry({ base: base(22, 's1') }), evidence({ replay: 'settled' }))).toEqual({ next: 'send', fresh: null });
     expect(j(entry({ base: base(null, 's1') }), evidence({ replay: 'settled' }))).toEqual({ next: 'send', fresh: null });
     // Shown on this session, but the value itself came from an earlier one (a device that does not replay its state).
-    expect(j(entry({ base: base(22, 's1', 's0') }), evidence({ replay: 'settled' }))).toEqual({ next: 'send', fresh: null });
+    expect(j(entry({ base: base(22, 's1', 's0') }), evidence({ replay: 'settled', property: property({ retained: false }) }))).toEqual({ next: 'send', fresh: null });
+  });
+
+  it('does not trust a value from an earlier session of a retained setting that did not come back (chaos seed 92854)', () => {
+    // The broker restarted without persistence while the device was away and its panel moved: what the tab still
+    // shows is no evidence, and nothing on this session contradicts or confirms it.
+    expect(j(entry({ base: base(0, 's1', 's0') }), evidence({ replay: 'settled' }))).toEqual({ next: 'unverified', reason: { code: 'cannot-check', retained: true } });
   });
 
   it('asks first when the value the operator saw is from an earlier session and the device can be asked', () => {
