@@ -222,18 +222,22 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     expect(await sets('genlock/phase-h')).toEqual([]);
   });
 
-  it('ends an edit unverified, saying why, when the device is there but never reports the setting after reconnecting', async () => {
+  /** Phase H edited to 5 offline while the broker loses its retained status (a restart without persistence), the device up but quiet. */
+  async function editUnverifiedAfterReconnect(): Promise<{ h: NodeConsole; unverified: OutboxEntry }> {
     const h = newHub();
     await h.start({ defaultBrokerUrl: proxy.url('/') });
     await until(h, (s) => connected(s) && value(s, 'genlock/phase-h') === 22);
     proxy.refuse();
     proxy.drop();
     await until(h, (s) => !connected(s));
-    // The broker loses the retained status (a restart without persistence); the device stays up but quiet.
     await clearRetained(['homie/5/vp4/genlock/phase-h', 'homie/5/vp4/genlock/phase-h/$target']);
     await h.edit(VP4, 'genlock/phase-h', 5);
     proxy.pass();
-    const unverified = await until(h, entryIn('unverified'), 15_000);
+    return { h, unverified: await until(h, entryIn('unverified'), 15_000) };
+  }
+
+  it('ends an edit unverified, saying why, when the device is there but never reports the setting after reconnecting', async () => {
+    const { h, unverified } = await editUnverifiedAfterReconnect();
     expect(reasonText(unverified.reason!, { schema: undefined, deviceName: 'VP4', live: true })).toMatch(/did not report/);
     expect(await sets('genlock/phase-h')).toEqual([]);
     // Send anyway is the operator's explicit choice: then it goes, once.
@@ -241,17 +245,9 @@ describe.each(BROKERS)('outbox engine against %s', (brokerKind) => {
     await until(h, (s) => value(s, 'genlock/phase-h') === 5 && s.outbox.length === 0, 15_000);
     expect(await sets('genlock/phase-h')).toEqual(['5']);
   });
+
   it('decides an unverified edit once the device reports the setting after all, by the same rule', async () => {
-    const h = newHub();
-    await h.start({ defaultBrokerUrl: proxy.url('/') });
-    await until(h, (s) => connected(s) && value(s, 'genlock/phase-h') === 22);
-    proxy.refuse();
-    proxy.drop();
-    await until(h, (s) => !connected(s));
-    await clearRetained(['homie/5/vp4/genlock/phase-h', 'homie/5/vp4/genlock/phase-h/$target']);
-    await h.edit(VP4, 'genlock/phase-h', 5);
-    proxy.pass();
-    await until(h, entryIn('unverified'), 15_000);
+    const { h } = await editUnverifiedAfterReconnect();
     // Someone moves the setting at the panel: the device reports, and what the operator saw (22) is stale.
     stack.setFromPanel('vp4', 'genlock/phase-h', -25);
     const discarded = await waitFor('the edit decided', async () => (await h.db.outbox.toArray()).find((r) => r.state === 'discarded'), 15_000);
