@@ -125,7 +125,12 @@ export function judge(entry: OutboxEntry, ev: PropertyEvidence, session: LiveSes
   const reported = ev.reported;
   if (reported !== undefined) {
     if (valuesEqual(reported.value, entry.desired)) return { next: 'confirmed', fresh: reported.value, reason: { code: 'already-shown' } };
-    if (valuesEqual(reported.value, entry.base.value)) return { next: 'send', fresh: reported.value };
+    if (valuesEqual(reported.value, entry.base.value)) {
+      // An earlier attempt was cut off (no echo): the device showing the base again does not say it never arrived.
+      // It may have been applied and changed back at the panel; sending again would undo that. The operator decides.
+      if (entry.attempts > 0 && entry.sentAnywayBy === undefined) return { next: 'unverified', reason: { code: 'outcome-unknown', shown: reported.value } };
+      return { next: 'send', fresh: reported.value };
+    }
     return { next: 'discarded', fresh: reported.value, reason: { code: 'device-changed', now: reported.value } };
   }
   if (ev.replay === 'waiting') return { next: 'wait' };

@@ -167,6 +167,8 @@ export type EntryReason =
   | { readonly code: 'device-away'; readonly availability: Availability }
   | { readonly code: 'earlier-attempt' }
   | { readonly code: 'interrupted' }
+  /** an attempt was cut off, and the device shows the base again: it never arrived, or arrived and was changed back */
+  | { readonly code: 'outcome-unknown'; readonly shown: PropertyValue }
   | { readonly code: 'reported-before-send' }
   | { readonly code: 'confirmed-by-echo' }
   | { readonly code: 'no-confirmation'; readonly reported?: PropertyValue }

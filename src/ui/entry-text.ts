@@ -47,6 +47,10 @@ export function reasonText(reason: EntryReason, ctx: EntryTextContext): string {
       return msg('an earlier attempt may still reach the device; checked again once it would have been confirmed');
     case 'interrupted':
       return msg('interrupted while sending; it will be checked against the device before anything is sent');
+    case 'outcome-unknown':
+      return msg(
+        str`the connection dropped while it was being sent, and ${device} shows ${value(ctx, reason.shown)} again, the value you edited from: it never arrived, or it arrived and was changed back since`,
+      );
     case 'reported-before-send':
       return msg('the device reported a new value just before sending; checking again');
     case 'confirmed-by-echo':
@@ -112,6 +116,10 @@ export function describeEntry(entry: OutboxEntry, ctx: EntryTextContext): string
     case 'discarded':
       return msg(str`Not sent: ${why ?? msg('the device changed')}`);
     case 'unverified':
+      // An earlier attempt went out and nothing confirmed or denied it: it may already have been applied.
+      if (entry.attempts > 0) {
+        return msg(str`Not sent again: ${why ?? msg('nothing could check it')}. An earlier attempt may already have reached the device, so Send anyway may apply it twice. Send anyway, or dismiss it.`);
+      }
       return msg(str`Not sent yet: ${why ?? msg('nothing could check it')}. Send anyway, or dismiss it.`);
     case 'rejected':
       return msg(str`Rejected: ${why ?? msg('the broker refused it')}`);
@@ -143,6 +151,8 @@ export function reasonCodeText(code: EntryReasonCode): string {
       return msg('waiting for an earlier attempt');
     case 'interrupted':
       return msg('interrupted');
+    case 'outcome-unknown':
+      return msg('cut off, and the device showed the old value again');
     case 'reported-before-send':
       return msg('the device reported just before sending');
     case 'confirmed-by-echo':

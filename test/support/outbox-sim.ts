@@ -85,8 +85,8 @@ export class OutboxSim {
   /** Publishes the broker has accepted and not yet acknowledged to the console. */
   private pubacks: Message[] = [];
   readonly publishes: PublishRecord[] = [];
-  /** Every set the device applied: cmdId per application. */
-  readonly applied: string[] = [];
+  /** Every set the device applied, one per application: whether that copy went out on the operator's Send anyway. */
+  readonly applied: { readonly cmdId: string; readonly sentAnyway: boolean }[] = [];
   /** Every edit the operator made, with the entry it went into (after coalescing). */
   readonly edits: { readonly cmdId: string | null; readonly renderedIn: string | null }[] = [];
 
@@ -178,7 +178,7 @@ export class OutboxSim {
   deliver(): void {
     const m = this.enRoute.shift();
     if (!m || this.now - m.at >= EXPIRY_MS) return;
-    this.applied.push(m.entry.cmdId);
+    this.applied.push({ cmdId: m.entry.cmdId, sentAnyway: m.entry.sentAnywayBy !== undefined });
     this.device[m.entry.propertyId as Prop] = m.entry.desired as number;
     this.report(m.entry.propertyId as Prop, false);
   }

@@ -115,8 +115,18 @@ describe('planPass', () => {
     expect(planPass(input({ busy: new Set([propertyKey(DEVICE_ID, PROPERTY_ID)]) })).transitions).toEqual([]);
   });
 
-  it('an attempted entry waits until an earlier copy can no longer arrive, then is sent', () => {
-    const tried = entry({ attempts: 1, lastAttemptAt: NOW - 1000 });
+  it('an attempt cut off with the device showing the base again is the operator\'s call: never arrived, or applied and changed back', () => {
+    const cut = entry({ attempts: 1, lastAttemptAt: NOW - 1000, reason: { code: 'interrupted' } });
+    expect(j(cut, evidence({ reported: reported(22) }))).toEqual({ next: 'unverified', reason: { code: 'outcome-unknown', shown: 22 } });
+    // The echo of the attempt, or a newer change, still decides as for any entry.
+    expect(j(cut, evidence({ reported: reported(30) }))).toMatchObject({ next: 'confirmed' });
+    expect(j(cut, evidence({ reported: reported(-25) }))).toMatchObject({ next: 'discarded' });
+    // Send anyway is the operator's answer.
+    expect(j({ ...cut, sentAnywayBy: 'Dana' }, evidence({ reported: reported(22) }))).toEqual({ next: 'send', fresh: 22 });
+  });
+
+  it('an attempted entry the operator sent anyway waits until an earlier copy can no longer arrive, then is sent', () => {
+    const tried = entry({ attempts: 1, lastAttemptAt: NOW - 1000, sentAnywayBy: 'Dana' });
     const wait = planPass(input({ entries: [tried] }));
     expect(wait.publish).toEqual([]);
     expect(wait.transitions[0]!.to).toMatchObject({ state: 'queued', reason: { code: 'earlier-attempt' } });
