@@ -3,14 +3,28 @@
 // retained-by-self bytes. An investigation aid for the soak's heap slope:
 //
 //   tsx bench/heap-census.ts before.heapsnapshot after.heapsnapshot [top]
+//
+// Plain objects (constructor Object) are told apart by their shape, the names
+// of their own properties ("Object{t,v}"), since that is all that names them.
 
 import { readFileSync } from 'node:fs';
 
 interface Snapshot {
-  readonly snapshot: { readonly meta: { readonly node_fields: string[]; readonly node_types: [string[], ...unknown[]] } };
+  readonly snapshot: {
+    readonly meta: {
+      readonly node_fields: string[];
+      readonly node_types: [string[], ...unknown[]];
+      readonly edge_fields: string[];
+      readonly edge_types: [string[], ...unknown[]];
+    };
+  };
   readonly nodes: number[];
+  readonly edges: number[];
   readonly strings: string[];
 }
+
+/** Up to this many property names make a plain object's shape (more are summarised). */
+const SHAPE_NAMES = 6;
 
 interface Bucket {
   count: number;
@@ -26,11 +40,28 @@ export function census(file: string): Map<string, Bucket> {
   const typeAt = fields.indexOf('type');
   const nameAt = fields.indexOf('name');
   const sizeAt = fields.indexOf('self_size');
+  const edgeCountAt = fields.indexOf('edge_count');
+  const edgeFields = snap.snapshot.meta.edge_fields;
+  const edgeStride = edgeFields.length;
+  const edgeTypeAt = edgeFields.indexOf('type');
+  const edgeNameAt = edgeFields.indexOf('name_or_index');
+  const propertyEdge = snap.snapshot.meta.edge_types[0].indexOf('property');
   const out = new Map<string, Bucket>();
+  let edge = 0;
   for (let i = 0; i < snap.nodes.length; i += stride) {
     const type = types[snap.nodes[i + typeAt]!]!;
+    const edges = snap.nodes[i + edgeCountAt]!;
     // Strings are counted together: their text is data, not a kind of object.
-    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '' : snap.strings[snap.nodes[i + nameAt]!]!.replace(/ @\d+/g, '').slice(0, 60);
+    let name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '' : snap.strings[snap.nodes[i + nameAt]!]!.replace(/ @\d+/g, '').slice(0, 60);
+    if (type === 'object' && name === 'Object') {
+      const props: string[] = [];
+      for (let e = edge; e < edge + edges * edgeStride; e += edgeStride) {
+        if (snap.edges[e + edgeTypeAt] === propertyEdge) props.push(snap.strings[snap.edges[e + edgeNameAt]!]!);
+      }
+      props.sort();
+      name = `Object{${props.slice(0, SHAPE_NAMES).join(',')}${props.length > SHAPE_NAMES ? `,…${props.length}` : ''}}`;
+    }
+    edge += edges * edgeStride;
     const key = `${type}:${name}`;
     const b = out.get(key) ?? { count: 0, bytes: 0 };
     b.count++;

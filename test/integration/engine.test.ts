@@ -14,6 +14,7 @@ import { reasonText } from '../../src/ui/entry-text.js';
 import { BROKERS } from '../support/brokers.js';
 import { NodeConsole, until, type ConsoleView } from '../support/node-console.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * The real console and engine host (Console → client → EngineHost → OutboxEngine → mqtt.js) against each real
@@ -87,17 +88,6 @@ async function startBareConsole(): Promise<BareConsole> {
       await launched.stop();
     },
   };
-}
-
-/** Poll until `pick` finds something. */
-async function waitFor<T>(what: string, pick: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await pick();
-    if (found !== undefined && found !== null && found !== false) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 /** Topics the console received, from its own traffic log (written every half second). */
