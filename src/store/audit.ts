@@ -58,11 +58,15 @@ export class AuditStore {
 
   /** Newest first (by creation), filtered. */
   async query(filter: AuditFilter, limit = 500): Promise<AuditRecord[]> {
-    const from = filter.from ?? -Infinity;
-    const to = filter.to ?? Infinity;
-    const coll = filter.deviceId !== undefined ? this.db.audit.where('deviceId').equals(filter.deviceId) : this.db.audit.where('createdAt').between(from, to, true, true);
-    const rows = await coll.filter((r) => matchesAudit(r, filter)).toArray();
-    return rows.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+    const match = (r: AuditRecord): boolean => matchesAudit(r, filter);
+    if (filter.deviceId !== undefined) {
+      const rows = await this.db.audit.where('deviceId').equals(filter.deviceId).filter(match).toArray();
+      return rows.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
+    }
+    // Walk the creation index newest first and stop at the limit: the panel, open through a shift, reads (and its
+    // live query watches) the rows it shows, not the whole table each time an edit moves on.
+    const newest = this.db.audit.where('createdAt').between(filter.from ?? -Infinity, filter.to ?? Infinity, true, true).reverse().filter(match);
+    return (Number.isFinite(limit) ? newest.limit(limit) : newest).toArray();
   }
 
   subscribe(filter: AuditFilter, limit: number, fn: (rows: readonly AuditRecord[]) => void): () => void {

@@ -65,9 +65,11 @@ export class TrafficStore {
   /** Newest first, filtered by device and topic text. */
   async query(filter: TrafficFilter, limit = 500): Promise<TrafficRow[]> {
     const topic = filter.topic?.trim().toLowerCase();
-    const coll = filter.deviceId ? this.db.traffic.where('deviceId').equals(filter.deviceId) : this.db.traffic.toCollection();
-    const rows = await coll.reverse().sortBy('id');
-    return (topic ? rows.filter((r) => r.topic.toLowerCase().includes(topic)) : rows).slice(0, limit);
+    // Newest first straight off the index (rows of one device are in id order within it), stopping at the limit:
+    // an open log re-reads what it shows each time the log is written, not the whole log.
+    const newest = (filter.deviceId ? this.db.traffic.where('deviceId').equals(filter.deviceId) : this.db.traffic.orderBy('id')).reverse();
+    const matching = topic ? newest.filter((r) => r.topic.toLowerCase().includes(topic)) : newest;
+    return (Number.isFinite(limit) ? matching.limit(limit) : matching).toArray();
   }
 
   /** The newest `limit` rows matching, now and whenever the log changes (any tab or worker writes it). */

@@ -161,6 +161,10 @@ describe('AuditStore', () => {
     expect((await store.query({ from: 1500, to: 3500 })).map((r) => r.cmdId)).toEqual(['c', 'b']);
     expect((await store.query({ deviceId: 'homie5:vp4', operator: 'Dana' })).map((r) => r.cmdId)).toEqual(['a']);
     expect((await store.query({ operator: '' })).map((r) => r.cmdId)).toEqual(['d']);
+    // The limit takes the newest that match, the operator's filter applied before it.
+    expect((await store.query({}, 2)).map((r) => r.cmdId)).toEqual(['d', 'c']);
+    expect((await store.query({ operator: 'Dana' }, 1)).map((r) => r.cmdId)).toEqual(['c']);
+    expect((await store.query({ deviceId: 'homie5:vp4' }, 2)).map((r) => r.cmdId)).toEqual(['d', 'b']);
     expect(await store.operators()).toEqual(['', 'Dana', 'Sam']);
     const json = JSON.parse(await store.export({ deviceId: 'homie5:vp4' }, 'json')) as { format: string; records: AuditRecord[] };
     expect(json.format).toBe('holdfast-audit');
