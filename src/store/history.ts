@@ -7,11 +7,21 @@ export const SPARKLINE_LIMIT = 60;
 /** One point per property per half second: a flood of status must not become a flood of points. */
 const MIN_SPACING_MS = 500;
 
-export type Series = readonly { readonly at: number; readonly value: number }[];
+/**
+ * A property's latest points, oldest first, as two columns. Columns, not one
+ * object per point: numbers in an array are stored unboxed (8 bytes a point
+ * instead of about 40), and a screen of trends is held through a shift. Each
+ * change makes a new Series, so a holder can keep one without copying it.
+ */
+export interface Series {
+  readonly at: readonly number[];
+  readonly value: readonly number[];
+}
+export const EMPTY_SERIES: Series = { at: [], value: [] };
 const key = (d: string, p: string) => `${d}\u0000${p}`;
 
 interface Held {
-  readonly points: { at: number; value: number }[];
+  series: Series;
   /** Each subscriber and how many of the latest points it shows; the series holds the most any of them asks. */
   readonly listeners: Map<(s: Series) => void, number>;
   /** How many points it has read from disk so far (a larger subscriber later reads more). */
@@ -36,19 +46,22 @@ export class HistoryStore {
   add(deviceId: string, propertyId: string, at: number, value: number): void {
     const h = this.held.get(key(deviceId, propertyId));
     if (!h) return;
-    if (push(h.points, at, value, limitOf(h))) this.notify(h);
+    const next = appended(h.series, at, value, limitOf(h));
+    if (next === h.series) return;
+    h.series = next;
+    this.notify(h);
   }
 
   /**
    * One property's latest `limit` points, now and whenever it gets a point
-   * (the same array, mutated: copy it to compare). A series holds what its
-   * largest subscriber shows, so a row of sparklines costs a fifth of charts.
+   * (a new Series each time). A series holds what its largest subscriber
+   * shows, so a row of sparklines costs a fifth of charts.
    */
   subscribe(deviceId: string, propertyId: string, fn: (s: Series) => void, limit = HISTORY_LIMIT): () => void {
     const k = key(deviceId, propertyId);
     let h = this.held.get(k);
     if (!h) {
-      const fresh: Held = { points: [], listeners: new Map(), loaded: 0 };
+      const fresh: Held = { series: EMPTY_SERIES, listeners: new Map(), loaded: 0 };
       h = fresh;
       this.held.set(k, fresh);
     }
@@ -58,12 +71,12 @@ export class HistoryStore {
       held.loaded = limitOf(held);
       void this.load(deviceId, propertyId, held);
     }
-    fn(held.points);
+    fn(held.series);
     return () => {
       held.listeners.delete(fn);
       if (held.listeners.size === 0 && this.held.get(k) === held) this.held.delete(k);
       // The largest subscriber left: hold only what the others show.
-      else trim(held.points, limitOf(held));
+      else held.series = trimmed(held.series, limitOf(held));
     };
   }
 
@@ -72,14 +85,16 @@ export class HistoryStore {
     try {
       const rows = await this.db.history.where('[deviceId+propertyId]').equals([deviceId, propertyId]).reverse().limit(h.loaded).toArray();
       if (this.disposed || h.listeners.size === 0) return;
-      const first = h.points[0]?.at ?? Infinity;
-      const older = rows
-        .filter((r) => r.at < first)
-        .reverse()
-        .map((r) => ({ at: r.at, value: r.value }));
+      const first = h.series.at[0] ?? Infinity;
+      const older = rows.filter((r) => r.at < first).reverse();
       if (older.length === 0) return;
-      h.points.unshift(...older);
-      trim(h.points, limitOf(h));
+      const at = older.map((r) => r.at);
+      const value = older.map((r) => r.value);
+      for (let i = 0; i < h.series.at.length; i++) {
+        at.push(h.series.at[i]!);
+        value.push(h.series.value[i]!);
+      }
+      h.series = trimmed({ at, value }, limitOf(h));
       this.notify(h);
     } catch (err) {
       console.warn('Holdfast: could not read value history', err);
@@ -92,7 +107,7 @@ export class HistoryStore {
   }
 
   private notify(h: Held): void {
-    for (const l of h.listeners.keys()) l(h.points);
+    for (const l of h.listeners.keys()) l(h.series);
   }
 
   dispose(): void {
@@ -101,20 +116,28 @@ export class HistoryStore {
   }
 }
 
-function trim(points: { at: number; value: number }[], limit: number): void {
-  if (points.length > limit) points.splice(0, points.length - limit);
+function trimmed(s: Series, limit: number): Series {
+  const from = s.at.length - limit;
+  return from > 0 ? { at: s.at.slice(from), value: s.value.slice(from) } : s;
 }
 
-function push(points: { at: number; value: number }[], at: number, value: number, limit: number): boolean {
-  const last = points[points.length - 1];
-  if (last && at < last.at) return false;
-  if (last && at - last.at < MIN_SPACING_MS) {
+/** The series with a point added (or the same series if nothing changed). */
+function appended(s: Series, at: number, value: number, limit: number): Series {
+  const n = s.at.length;
+  const lastAt = s.at[n - 1];
+  if (lastAt !== undefined && at < lastAt) return s;
+  if (lastAt !== undefined && at - lastAt < MIN_SPACING_MS) {
     // Too close to the previous point: keep the newest value in its place.
-    if (last.value === value) return false;
-    points[points.length - 1] = { at: last.at, value };
-    return true;
+    if (s.value[n - 1] === value) return s;
+    const values = s.value.slice();
+    values[n - 1] = value;
+    return { at: s.at, value: values };
   }
-  points.push({ at, value });
-  trim(points, limit);
-  return true;
+  // slice() keeps an array's element kind (unboxed doubles stay unboxed).
+  const from = Math.max(0, n + 1 - limit);
+  const ats = s.at.slice(from);
+  const values = s.value.slice(from);
+  ats.push(at);
+  values.push(value);
+  return { at: ats, value: values };
 }

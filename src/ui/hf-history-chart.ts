@@ -52,8 +52,8 @@ export class HfHistoryChart extends LitElement {
   @property() unit = '';
   /** Why the chart could not be drawn (the library's own words), worded when rendering. */
   @state() private drawError: string | null = null;
-  /** The series, copied on each change so a render sees a stable array (the store mutates its own). */
-  private readonly series = new SliceController<Series, Series>(this, (c) => (fn) => c.history.subscribe(this.deviceId, this.propertyId, fn), (s) => [...s], () => false);
+  /** The series (a new one each change, shared with the store: not copied). */
+  private readonly series = new SliceController<Series>(this, (c) => (fn) => c.history.subscribe(this.deviceId, this.propertyId, fn));
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('deviceId') || changed.has('propertyId')) this.series.rebind();
@@ -68,7 +68,7 @@ export class HfHistoryChart extends LitElement {
   }
 
   override render() {
-    const n = this.series.value?.length ?? 0;
+    const n = this.series.value?.at.length ?? 0;
     const count = formatNumber(n);
     const caption =
       this.drawError !== null
@@ -86,7 +86,7 @@ export class HfHistoryChart extends LitElement {
     const series = this.series.value;
     if (!series || series === this.drawn) return;
     this.drawn = series;
-    const data: uPlot.AlignedData = [series.map((p) => p.at / 1000), series.map((p) => p.value)];
+    const data: uPlot.AlignedData = [series.at.map((t) => t / 1000), [...series.value]];
     if (this.plot) {
       this.plot.setData(data);
       return;

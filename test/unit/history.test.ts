@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HoldfastDb } from '../../src/store/db.js';
-import { HISTORY_LIMIT, HistoryStore, SPARKLINE_LIMIT, type Series } from '../../src/store/history.js';
+import { EMPTY_SERIES, HISTORY_LIMIT, HistoryStore, SPARKLINE_LIMIT, type Series } from '../../src/store/history.js';
 import { HistoryWriter } from '../../src/store/history-writer.js';
 
 let n = 0;
@@ -53,16 +53,21 @@ describe('HistoryStore (a tab)', () => {
     h.add('d', 'other', 5, 1);
     expect(h.heldSeries).toBe(0);
     const seen: Series[] = [];
-    const stop = h.subscribe('d', 'p', (s) => seen.push([...s]));
+    const stop = h.subscribe('d', 'p', (s) => seen.push(s));
     expect(h.heldSeries).toBe(1);
     const live = 1000 * (HISTORY_LIMIT + 30);
     h.add('d', 'p', live, 999);
-    await vi.waitFor(() => expect(seen.at(-1)!.length).toBe(HISTORY_LIMIT));
+    await vi.waitFor(() => expect(seen.at(-1)!.at.length).toBe(HISTORY_LIMIT));
     const last = seen.at(-1)!;
     // Stored points before the live one, the newest HISTORY_LIMIT in all.
-    expect(last.at(-1)).toEqual({ at: live, value: 999 });
-    expect(last.at(-2)).toEqual({ at: 1000 * (HISTORY_LIMIT + 19), value: HISTORY_LIMIT + 19 });
-    expect(last[0]!.value).toBe(21);
+    expect([last.at.at(-1), last.value.at(-1)]).toEqual([live, 999]);
+    expect([last.at.at(-2), last.value.at(-2)]).toEqual([1000 * (HISTORY_LIMIT + 19), HISTORY_LIMIT + 19]);
+    expect(last.value[0]).toBe(21);
+    expect(last.value).toHaveLength(HISTORY_LIMIT);
+    // Each change is a new series: one a holder kept is never changed under it.
+    h.add('d', 'p', live + 1000, 1000);
+    expect(seen.at(-1)!.value.at(-1)).toBe(1000);
+    expect([last.at.at(-1), last.value.at(-1), last.value[0]]).toEqual([live, 999, 21]);
     stop();
     expect(h.heldSeries).toBe(0);
     h.dispose();
@@ -72,37 +77,35 @@ describe('HistoryStore (a tab)', () => {
     const db = freshDb();
     await db.history.bulkPut(Array.from({ length: HISTORY_LIMIT + 20 }, (_, i) => ({ deviceId: 'd', propertyId: 'p', at: 1000 * i, value: i })));
     const h = new HistoryStore(db);
-    let spark: Series = [];
-    let chart: Series = [];
-    const stopSpark = h.subscribe('d', 'p', (s) => (spark = [...s]), SPARKLINE_LIMIT);
-    await vi.waitFor(() => expect(spark.length).toBe(SPARKLINE_LIMIT));
-    expect(spark.at(-1)!.value).toBe(HISTORY_LIMIT + 19);
-    const stopChart = h.subscribe('d', 'p', (s) => (chart = [...s]));
+    let spark: Series = EMPTY_SERIES;
+    let chart: Series = EMPTY_SERIES;
+    const stopSpark = h.subscribe('d', 'p', (s) => (spark = s), SPARKLINE_LIMIT);
+    await vi.waitFor(() => expect(spark.at.length).toBe(SPARKLINE_LIMIT));
+    expect(spark.value.at(-1)).toBe(HISTORY_LIMIT + 19);
+    const stopChart = h.subscribe('d', 'p', (s) => (chart = s));
     // The chart reads the older points it needs; the newest ones are the same for both.
-    await vi.waitFor(() => expect(chart.length).toBe(HISTORY_LIMIT));
-    expect(chart[0]!.value).toBe(20);
+    await vi.waitFor(() => expect(chart.at.length).toBe(HISTORY_LIMIT));
+    expect(chart.value[0]).toBe(20);
     h.add('d', 'p', 1000 * (HISTORY_LIMIT + 40), -1);
-    expect(chart.length).toBe(HISTORY_LIMIT);
+    expect(chart.at.length).toBe(HISTORY_LIMIT);
     stopChart();
     h.add('d', 'p', 1000 * (HISTORY_LIMIT + 41), -2);
     // The chart left: the series is trimmed back to what the sparkline shows.
-    expect(spark.length).toBe(SPARKLINE_LIMIT);
-    expect(spark.slice(-2).map((p) => p.value)).toEqual([-1, -2]);
+    expect(spark.at.length).toBe(SPARKLINE_LIMIT);
+    expect(spark.value).toHaveLength(SPARKLINE_LIMIT);
+    expect(spark.value.slice(-2)).toEqual([-1, -2]);
     stopSpark();
     h.dispose();
   });
 
   it('merges points closer than half a second into the newest value', () => {
     const h = new HistoryStore(freshDb());
-    let s: Series = [];
-    const stop = h.subscribe('d', 'p', (x) => (s = [...x]));
+    let s: Series = EMPTY_SERIES;
+    const stop = h.subscribe('d', 'p', (x) => (s = x));
     h.add('d', 'p', 10_000, 1);
     h.add('d', 'p', 10_100, 2);
     h.add('d', 'p', 10_700, 3);
-    expect(s).toEqual([
-      { at: 10_000, value: 2 },
-      { at: 10_700, value: 3 },
-    ]);
+    expect(s).toEqual({ at: [10_000, 10_700], value: [2, 3] });
     stop();
   });
 });
